@@ -1,0 +1,29 @@
+"""rmsprop_lib: the small library behind the RMSProp notebook series.
+
+Modules, one concern each:
+
+- :mod:`rmsprop_lib.seed` - ``rmsprop_update``, the seed post's function;
+- :mod:`rmsprop_lib.optimizers` - SGD, Momentum, AdaGrad, RMSProp, Adam
+  (pure ``init`` / ``update``);
+- :mod:`rmsprop_lib.problems` - 2-D test functions with gradients;
+- :mod:`rmsprop_lib.runner` - ``minimize``, which records a ``Trajectory``;
+- :mod:`rmsprop_lib.validation` - the input checks behind the error messages.
+"""
+
+from . import problems
+from .optimizers import SGD, AdaGrad, Adam, Momentum, RMSProp
+from .runner import Trajectory, minimize
+from .seed import rmsprop_update
+
+__all__ = [
+    "rmsprop_update",
+    "SGD",
+    "Momentum",
+    "AdaGrad",
+    "RMSProp",
+    "Adam",
+    "problems",
+    "minimize",
+    "Trajectory",
+]
+__version__ = "0.1.0"

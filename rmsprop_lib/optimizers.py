@@ -1,0 +1,292 @@
+"""Gradient-descent optimizers with a pure ``init`` / ``update`` interface.
+
+Each optimizer is a small object that holds its hyperparameters::
+
+    opt = RMSProp(lr=0.1)
+    state = opt.init(params)                  # zeros shaped like params
+    updates, state = opt.update(grad, state)  # never mutates its arguments
+    params = params - updates                 # the seed's sign convention
+
+Notation: ``g`` is the gradient, ``t`` counts steps from 1, and every state
+starts at 0. Hyperparameters may be NumPy arrays that broadcast against the
+parameters: ``lr`` of shape ``(B, 1)`` with parameters of shape ``(B, 2)``
+runs B learning rates in one call.
+
+The rules follow ``torch.optim`` (see ``docs/conventions.md`` for the full
+mapping to torch, Keras, optax, TensorFlow 1 and d2l).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from . import validation as check
+
+__all__ = ["SGD", "Momentum", "AdaGrad", "RMSProp", "Adam"]
+
+
+def _zeros_like(params: ArrayLike) -> np.ndarray:
+    params = np.asarray(params)
+    dtype = params.dtype if np.issubdtype(params.dtype, np.floating) else np.float64
+    return np.zeros(params.shape, dtype=dtype)
+
+
+def _divide(numerator: np.ndarray, denominator: np.ndarray, eps) -> np.ndarray:
+    """``numerator / denominator``, defined as 0 where the denominator is 0.
+
+    The denominator can only be 0 when ``eps == 0`` and every gradient so far
+    was 0; that case gets a zero step rather than a NaN (0/0).
+    """
+    if np.all(np.asarray(eps) > 0):
+        return numerator / denominator
+    out = np.zeros(np.broadcast_shapes(np.shape(numerator), np.shape(denominator)))
+    return np.divide(numerator, denominator, out=out, where=denominator != 0)
+
+
+class _Optimizer:
+    """Shared plumbing: hyperparameter shapes are checked in ``init``."""
+
+    _hyperparameters: tuple[str, ...] = ("lr",)
+
+    def _check_shapes(self, params: ArrayLike) -> None:
+        shape = np.shape(params)
+        for name in self._hyperparameters:
+            check.broadcasts_to(name, getattr(self, name), shape)
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._repr_fields)
+        return f"{type(self).__name__}({args})"
+
+
+# --------------------------------------------------------------------------- SGD
+
+
+class SGDState(NamedTuple):
+    params_shape: tuple[int, ...]  # SGD keeps no memory; the shape checks gradients
+
+
+class SGD(_Optimizer):
+    r"""Plain gradient descent: :math:`u_t = \text{lr}\, g_t`.
+
+    torch: ``torch.optim.SGD(params, lr)``.
+    """
+
+    _repr_fields = ("lr",)
+
+    def __init__(self, lr: ArrayLike):
+        self.lr = check.positive("lr", lr)
+
+    def init(self, params: ArrayLike) -> SGDState:
+        self._check_shapes(params)
+        return SGDState(np.shape(params))
+
+    def update(self, grad: ArrayLike, state: SGDState) -> tuple[np.ndarray, SGDState]:
+        grad = np.asarray(grad)
+        check.same_shape("grad", grad, state.params_shape)
+        return self.lr * grad, state
+
+
+# ---------------------------------------------------------------------- Momentum
+
+
+class MomentumState(NamedTuple):
+    velocity: np.ndarray
+
+
+class Momentum(_Optimizer):
+    r"""Heavy-ball momentum (Polyak), optionally Nesterov's variant.
+
+    .. math::
+        v_t = \beta\, v_{t-1} + g_t, \qquad
+        u_t = \text{lr}\, v_t \quad\text{(Nesterov: } u_t = \text{lr}\,(g_t + \beta v_t))
+
+    torch: ``torch.optim.SGD(params, lr, momentum=beta, nesterov=...)`` with
+    ``dampening=0`` (its default). torch starts the buffer at ``g_1`` rather
+    than 0, which is the same thing when there is no dampening.
+    """
+
+    _hyperparameters = ("lr", "beta")
+    _repr_fields = ("lr", "beta", "nesterov")
+
+    def __init__(self, lr: ArrayLike, beta: ArrayLike = 0.9, nesterov: bool = False):
+        self.lr = check.positive("lr", lr)
+        self.beta = check.unit_interval("beta", beta)
+        self.nesterov = bool(nesterov)
+
+    def init(self, params: ArrayLike) -> MomentumState:
+        self._check_shapes(params)
+        return MomentumState(_zeros_like(params))
+
+    def update(self, grad: ArrayLike, state: MomentumState) -> tuple[np.ndarray, MomentumState]:
+        grad = np.asarray(grad)
+        check.same_shape("grad", grad, state.velocity.shape)
+        velocity = self.beta * state.velocity + grad
+        step = grad + self.beta * velocity if self.nesterov else velocity
+        return self.lr * step, MomentumState(velocity)
+
+
+# ----------------------------------------------------------------------- AdaGrad
+
+
+class AdaGradState(NamedTuple):
+    sum_sq: np.ndarray  # running sum of squared gradients
+
+
+class AdaGrad(_Optimizer):
+    r"""AdaGrad (Duchi et al., 2011): a step per parameter that only shrinks.
+
+    .. math::
+        s_t = s_{t-1} + g_t^2, \qquad
+        u_t = \frac{\text{lr}\, g_t}{\sqrt{s_t} + \epsilon}
+
+    torch: ``torch.optim.Adagrad(params, lr, eps=eps)`` (accumulator starts
+    at 0, eps outside the root). optax starts the accumulator at 0.1 and
+    puts eps inside the root.
+    """
+
+    _hyperparameters = ("lr", "eps")
+    _repr_fields = ("lr", "eps")
+
+    def __init__(self, lr: ArrayLike, eps: ArrayLike = 1e-10):
+        self.lr = check.positive("lr", lr)
+        self.eps = check.non_negative("eps", eps)
+
+    def init(self, params: ArrayLike) -> AdaGradState:
+        self._check_shapes(params)
+        return AdaGradState(_zeros_like(params))
+
+    def update(self, grad: ArrayLike, state: AdaGradState) -> tuple[np.ndarray, AdaGradState]:
+        grad = np.asarray(grad)
+        check.same_shape("grad", grad, state.sum_sq.shape)
+        sum_sq = state.sum_sq + grad * grad
+        return _divide(self.lr * grad, np.sqrt(sum_sq) + self.eps, self.eps), AdaGradState(sum_sq)
+
+
+# ----------------------------------------------------------------------- RMSProp
+
+
+class RMSPropState(NamedTuple):
+    mean_sq: np.ndarray  # s: leaky average of g^2
+    mean_grad: np.ndarray  # gbar: leaky average of g (used when centered)
+    momentum: np.ndarray  # b: momentum buffer (used when momentum > 0)
+
+
+class RMSProp(_Optimizer):
+    r"""RMSProp (Tieleman & Hinton, 2012), with the seed post's defaults.
+
+    .. math::
+        s_t = \rho\, s_{t-1} + (1 - \rho)\, g_t^2, \qquad
+        u_t = \frac{\text{lr}\, g_t}{\sqrt{s_t} + \epsilon}
+
+    Options:
+
+    - ``centered=True`` (Graves, 2013) divides by an estimate of the
+      gradient's standard deviation instead of its root mean square:
+      :math:`\bar g_t = \rho \bar g_{t-1} + (1-\rho) g_t`, denominator
+      :math:`\sqrt{s_t - \bar g_t^2} + \epsilon` (clamped at 0 under the root,
+      where rounding could make it negative).
+    - ``momentum=mu > 0``: :math:`b_t = \mu b_{t-1} + g_t / d_t`,
+      :math:`u_t = \text{lr}\, b_t` (torch's placement of lr).
+    - ``eps_in_sqrt=True``: denominator :math:`\sqrt{s_t + \epsilon}` - the
+      Keras, TensorFlow 1, d2l and optax-default form.
+
+    torch: ``torch.optim.RMSprop(params, lr, alpha=rho, eps=eps,
+    centered=..., momentum=...)``. torch calls rho ``alpha`` and its defaults
+    differ: ``alpha=0.99, eps=1e-8``; the seed uses ``rho=0.9, eps=1e-6``.
+    """
+
+    _hyperparameters = ("lr", "rho", "eps", "momentum")
+    _repr_fields = ("lr", "rho", "eps", "centered", "momentum", "eps_in_sqrt")
+
+    def __init__(
+        self,
+        lr: ArrayLike,
+        rho: ArrayLike = 0.9,
+        eps: ArrayLike = 1e-6,
+        centered: bool = False,
+        momentum: ArrayLike = 0.0,
+        eps_in_sqrt: bool = False,
+    ):
+        self.lr = check.positive("lr", lr)
+        self.rho = check.unit_interval("rho", rho)
+        self.eps = check.non_negative("eps", eps)
+        self.momentum = check.unit_interval("momentum", momentum)
+        self.centered = bool(centered)
+        self.eps_in_sqrt = bool(eps_in_sqrt)
+
+    def init(self, params: ArrayLike) -> RMSPropState:
+        self._check_shapes(params)
+        zeros = _zeros_like(params)
+        return RMSPropState(zeros, zeros, zeros)
+
+    def update(self, grad: ArrayLike, state: RMSPropState) -> tuple[np.ndarray, RMSPropState]:
+        grad = np.asarray(grad)
+        check.same_shape("grad", grad, state.mean_sq.shape)
+        rho, eps = self.rho, self.eps
+
+        mean_sq = rho * state.mean_sq + (1 - rho) * (grad * grad)
+        mean_grad = state.mean_grad
+        variance = mean_sq
+        if self.centered:
+            mean_grad = rho * state.mean_grad + (1 - rho) * grad
+            variance = np.maximum(mean_sq - mean_grad * mean_grad, 0.0)
+        denominator = np.sqrt(variance + eps) if self.eps_in_sqrt else np.sqrt(variance) + eps
+
+        if np.any(np.asarray(self.momentum) > 0):
+            buffer = self.momentum * state.momentum + _divide(grad, denominator, eps)
+            return self.lr * buffer, RMSPropState(mean_sq, mean_grad, buffer)
+        updates = _divide(self.lr * grad, denominator, eps)
+        return updates, RMSPropState(mean_sq, mean_grad, state.momentum)
+
+
+# -------------------------------------------------------------------------- Adam
+
+
+class AdamState(NamedTuple):
+    step: int  # t, the number of updates taken so far
+    mean: np.ndarray  # m: leaky average of g
+    mean_sq: np.ndarray  # v: leaky average of g^2
+
+
+class Adam(_Optimizer):
+    r"""Adam (Kingma & Ba, 2015): RMSProp + momentum + bias correction.
+
+    .. math::
+        m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t, \qquad
+        v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2,
+
+        u_t = \frac{\text{lr}}{1-\beta_1^t}\,
+              \frac{m_t}{\sqrt{v_t}/\sqrt{1-\beta_2^t} + \epsilon}
+
+    torch: ``torch.optim.Adam(params, lr, betas=(beta1, beta2), eps=eps)``,
+    the same form and defaults. Keras does not bias-correct eps, so it
+    differs by about 1e-9 at equal eps.
+    """
+
+    _hyperparameters = ("lr", "beta1", "beta2", "eps")
+    _repr_fields = ("lr", "beta1", "beta2", "eps")
+
+    def __init__(self, lr: ArrayLike, beta1: ArrayLike = 0.9, beta2: ArrayLike = 0.999, eps: ArrayLike = 1e-8):
+        self.lr = check.positive("lr", lr)
+        self.beta1 = check.unit_interval("beta1", beta1)
+        self.beta2 = check.unit_interval("beta2", beta2)
+        self.eps = check.non_negative("eps", eps)
+
+    def init(self, params: ArrayLike) -> AdamState:
+        self._check_shapes(params)
+        zeros = _zeros_like(params)
+        return AdamState(0, zeros, zeros)
+
+    def update(self, grad: ArrayLike, state: AdamState) -> tuple[np.ndarray, AdamState]:
+        grad = np.asarray(grad)
+        check.same_shape("grad", grad, state.mean.shape)
+        b1, b2 = self.beta1, self.beta2
+        t = state.step + 1
+        mean = b1 * state.mean + (1 - b1) * grad
+        mean_sq = b2 * state.mean_sq + (1 - b2) * (grad * grad)
+        denominator = np.sqrt(mean_sq) / (1 - b2**t) ** 0.5 + self.eps  # a Python float keeps float32 params float32
+        updates = _divide(self.lr / (1 - b1**t) * mean, denominator, self.eps)
+        return updates, AdamState(t, mean, mean_sq)

@@ -1,0 +1,211 @@
+"""Two-dimensional test functions with analytic gradients.
+
+Every function is vectorized over leading axes: ``points`` has shape
+``(..., 2)``, ``f(points)`` has shape ``(...)`` and ``grad(points)`` has
+shape ``(..., 2)``. So one call evaluates a single point, a batch of runs,
+or a whole contour grid.
+
+Each :class:`Problem` also knows its minima, a plotting window and a
+suggested start point.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+__all__ = [
+    "Problem",
+    "quadratic",
+    "bowl",
+    "ill_conditioned",
+    "rosenbrock",
+    "beale",
+    "saddle",
+    "himmelblau",
+    "ALL",
+]
+
+
+@dataclass(frozen=True, eq=False)
+class Problem:
+    """A 2-D objective ``f`` with its gradient and what is needed to plot it.
+
+    Attributes:
+        name: short identifier, e.g. ``"rosenbrock"``.
+        formula: the function in LaTeX, for titles and Markdown.
+        f: ``points (..., 2) -> values (...)``.
+        grad: ``points (..., 2) -> gradients (..., 2)``.
+        minima: the global minimizers, shape ``(k, 2)``; ``k = 0`` when ``f``
+            is unbounded below (the saddle).
+        window: ``((x_min, x_max), (y_min, y_max))`` for contour plots.
+        start: a start point that shows the problem's character.
+        log_levels: whether contours look best on a logarithmic scale.
+    """
+
+    name: str
+    formula: str
+    f: Callable[[np.ndarray], np.ndarray]
+    grad: Callable[[np.ndarray], np.ndarray]
+    minima: np.ndarray
+    window: tuple[tuple[float, float], tuple[float, float]]
+    start: tuple[float, float]
+    log_levels: bool = field(default=False)
+
+    @property
+    def min_value(self) -> float:
+        """The minimum value of ``f`` (``-inf`` if unbounded below)."""
+        return float(self.f(self.minima[0])) if len(self.minima) else -np.inf
+
+    def __repr__(self) -> str:
+        return f"Problem({self.name!r}: ${self.formula}$)"
+
+
+def _xy(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    points = np.asarray(points, dtype=float)
+    return points[..., 0], points[..., 1]
+
+
+def quadratic(a: float, b: float, name: str | None = None, **options) -> Problem:
+    r"""The quadratic :math:`f(x, y) = a x^2 + b y^2` with ``a, b > 0``.
+
+    Its Hessian is ``diag(2a, 2b)``: the eigenvalues are ``2a`` and ``2b``,
+    and the condition number is ``max(a, b) / min(a, b)``. Keyword
+    ``options`` override the Problem's fields (formula, window, start).
+    """
+    if not (a > 0 and b > 0):
+        raise ValueError(f"a and b must be > 0, got a={a}, b={b}")
+
+    def f(points):
+        x, y = _xy(points)
+        return a * x**2 + b * y**2
+
+    def grad(points):
+        x, y = _xy(points)
+        return np.stack([2 * a * x, 2 * b * y], axis=-1)
+
+    defaults = dict(
+        name=name or f"quadratic({a:g}, {b:g})",
+        formula=f"{a:g}x^2 + {b:g}y^2",
+        window=((-6.0, 6.0), (-5.0, 5.0)),
+        start=(5.0, 4.0),
+    )
+    return Problem(f=f, grad=grad, minima=np.zeros((1, 2)), **{**defaults, **options})
+
+
+#: The seed's bowl :math:`x^2 + y^2`, started at (5, 4).
+bowl = quadratic(1.0, 1.0, name="bowl", formula="x^2 + y^2")
+
+#: An elongated bowl (a ravine), condition number 20: d2l's example.
+ill_conditioned = quadratic(0.1, 2.0, name="ill_conditioned", window=((-6.0, 6.0), (-3.0, 3.0)), start=(-5.0, -2.0))
+
+
+def _rosenbrock_f(points):
+    x, y = _xy(points)
+    return (1 - x) ** 2 + 100 * (y - x**2) ** 2
+
+
+def _rosenbrock_grad(points):
+    x, y = _xy(points)
+    return np.stack([-2 * (1 - x) - 400 * x * (y - x**2), 200 * (y - x**2)], axis=-1)
+
+
+#: Rosenbrock's banana valley; minimum 0 at (1, 1).
+rosenbrock = Problem(
+    name="rosenbrock",
+    formula="(1 - x)^2 + 100(y - x^2)^2",
+    f=_rosenbrock_f,
+    grad=_rosenbrock_grad,
+    minima=np.array([[1.0, 1.0]]),
+    window=((-2.0, 2.0), (-1.0, 3.0)),
+    start=(-1.5, 2.0),
+    log_levels=True,
+)
+
+
+def _beale_terms(points):
+    x, y = _xy(points)
+    return x, y, 1.5 - x + x * y, 2.25 - x + x * y**2, 2.625 - x + x * y**3
+
+
+def _beale_f(points):
+    _, _, t1, t2, t3 = _beale_terms(points)
+    return t1**2 + t2**2 + t3**2
+
+
+def _beale_grad(points):
+    x, y, t1, t2, t3 = _beale_terms(points)
+    dx = 2 * t1 * (y - 1) + 2 * t2 * (y**2 - 1) + 2 * t3 * (y**3 - 1)
+    dy = 2 * t1 * x + 2 * t2 * 2 * x * y + 2 * t3 * 3 * x * y**2
+    return np.stack([dx, dy], axis=-1)
+
+
+#: Beale's function: flat plateaus and steep walls; minimum 0 at (3, 0.5).
+beale = Problem(
+    name="beale",
+    formula="(1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2",
+    f=_beale_f,
+    grad=_beale_grad,
+    minima=np.array([[3.0, 0.5]]),
+    window=((-4.5, 4.5), (-4.5, 4.5)),
+    start=(1.0, 1.5),
+    log_levels=True,
+)
+
+
+def _saddle_f(points):
+    x, y = _xy(points)
+    return x**2 - y**2
+
+
+def _saddle_grad(points):
+    x, y = _xy(points)
+    return np.stack([2 * x, -2 * y], axis=-1)
+
+
+#: The saddle :math:`x^2 - y^2`: a stationary point at (0, 0) that is no minimum.
+saddle = Problem(
+    name="saddle",
+    formula="x^2 - y^2",
+    f=_saddle_f,
+    grad=_saddle_grad,
+    minima=np.zeros((0, 2)),
+    window=((-2.0, 2.0), (-2.0, 2.0)),
+    start=(1.5, 1e-3),
+)
+
+
+def _himmelblau_f(points):
+    x, y = _xy(points)
+    return (x**2 + y - 11) ** 2 + (x + y**2 - 7) ** 2
+
+
+def _himmelblau_grad(points):
+    x, y = _xy(points)
+    a, b = x**2 + y - 11, x + y**2 - 7
+    return np.stack([4 * x * a + 2 * b, 2 * a + 4 * y * b], axis=-1)
+
+
+#: Himmelblau's function: four minima, all with value 0.
+himmelblau = Problem(
+    name="himmelblau",
+    formula="(x^2 + y - 11)^2 + (x + y^2 - 7)^2",
+    f=_himmelblau_f,
+    grad=_himmelblau_grad,
+    minima=np.array(
+        [
+            [3.0, 2.0],
+            [-2.805118086952745, 3.131312518250573],
+            [-3.779310253377747, -3.283185991286170],
+            [3.584428340330492, -1.848126526964404],
+        ]
+    ),
+    window=((-5.0, 5.0), (-5.0, 5.0)),
+    start=(0.0, 0.0),
+    log_levels=True,
+)
+
+#: Every problem by name, for selectors.
+ALL: dict[str, Problem] = {p.name: p for p in (bowl, ill_conditioned, rosenbrock, beale, saddle, himmelblau)}

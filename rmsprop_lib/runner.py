@@ -1,0 +1,102 @@
+"""Run an optimizer on a problem and record the whole trajectory.
+
+``minimize`` is the loop every notebook uses::
+
+    x_0 = x0
+    for k in 1 .. steps:
+        updates, state = optimizer.update(problem.grad(x_{k-1}), state)
+        x_k = x_{k-1} - updates
+
+It runs a batch of trajectories at once: ``x0`` of shape ``(B, 2)`` (and
+hyperparameters of shape ``(B, 1)``) gives B runs with no Python loop over
+runs. A run *diverges* at the first step whose position or loss is not
+finite or whose position leaves the box ``|x|, |y| <= bound``; from then on it
+stays where it was, and no NumPy overflow warning reaches the learner.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from . import validation as check
+from .problems import Problem
+
+__all__ = ["Trajectory", "minimize"]
+
+
+@dataclass(frozen=True, eq=False)
+class Trajectory:
+    """What :func:`minimize` recorded.
+
+    Attributes:
+        xs: positions, shape ``(steps + 1, *batch, 2)``; ``xs[0]`` is ``x0``.
+        losses: ``f(xs)``, shape ``(steps + 1, *batch)``.
+        diverged_at: per run, the first step ``k`` at which the run diverged
+            (``xs[k:]`` then repeat the last good position), or -1; shape
+            ``batch`` (a plain int for a single run).
+    """
+
+    xs: np.ndarray
+    losses: np.ndarray
+    diverged_at: np.ndarray | int
+
+    @property
+    def steps(self) -> int:
+        return len(self.xs) - 1
+
+    @property
+    def final(self) -> np.ndarray:
+        """The last position of each run, shape ``(*batch, 2)``."""
+        return self.xs[-1]
+
+    @property
+    def diverged(self) -> np.ndarray | bool:
+        """Whether each run diverged."""
+        return np.asarray(self.diverged_at) >= 0
+
+
+def minimize(problem: Problem, optimizer, x0: ArrayLike, steps: int, bound: float = 1e6) -> Trajectory:
+    """Take ``steps`` optimizer steps on ``problem`` from ``x0``.
+
+    Args:
+        problem: a :class:`~rmsprop_lib.problems.Problem` (anything with
+            ``f`` and ``grad`` over points of shape ``(..., 2)``).
+        optimizer: an object with ``init(params)`` and ``update(grad, state)``.
+        x0: the start, shape ``(2,)`` or ``(*batch, 2)``.
+        steps: the number of updates, an integer >= 0.
+        bound: a run whose coordinates exceed this in absolute value has
+            diverged.
+
+    Returns:
+        A :class:`Trajectory`.
+    """
+    x = check.points("x0", x0)
+    steps = check.step_count("steps", steps)
+    check.positive("bound", bound)
+
+    batch = x.shape[:-1]
+    xs = np.empty((steps + 1, *x.shape))
+    losses = np.empty((steps + 1, *batch))
+    diverged_at = np.full(batch, -1)
+    state = optimizer.init(x)
+
+    with np.errstate(all="ignore"):
+        xs[0] = x
+        losses[0] = problem.f(x)
+        for k in range(1, steps + 1):
+            updates, state = optimizer.update(problem.grad(x), state)
+            candidate = x - updates
+            loss = problem.f(candidate)
+            bad = ~np.isfinite(loss) | ~np.all(np.abs(candidate) <= bound, axis=-1)  # NaN fails <=
+            newly = bad & (diverged_at < 0)
+            if np.any(newly):
+                diverged_at = np.where(newly, k, diverged_at)
+            stopped = (diverged_at >= 0)[..., None]
+            x = np.where(stopped, x, candidate)
+            xs[k] = x
+            losses[k] = np.where(stopped[..., 0], losses[k - 1], loss)
+
+    return Trajectory(xs=xs, losses=losses, diverged_at=int(diverged_at) if diverged_at.ndim == 0 else diverged_at)

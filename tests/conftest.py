@@ -1,0 +1,5 @@
+"""Unit tests draw off screen."""
+
+import matplotlib
+
+matplotlib.use("Agg")
