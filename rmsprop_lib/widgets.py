@@ -1,0 +1,146 @@
+"""Slider explorers: move a slider, the optimizers re-run and the figure redraws.
+
+An :class:`Explorer` is built from
+
+- ``controls``: named ipywidgets (sliders, dropdowns) whose values are passed
+  to ``compute`` as keyword arguments;
+- ``compute(**values) -> dict[label, Trajectory]``: the runs to show (pure
+  computation, no drawing), and optionally the problem to draw them on;
+- ``draw(figure, problem, runs)``: how to draw them (by default
+  :func:`rmsprop_lib.plotting.runs_figure`).
+
+The figure is rendered off screen with Agg and shown as an ``Image`` widget,
+so a slider step only sends one PNG to the browser. Everything is reachable
+from Python, so tests (and curious learners) can drive an explorer::
+
+    ex.controls["lr"].value = 0.3   # observers run at once, in this process
+    ex.runs["RMSProp"].diverged_at  # what was computed
+    ex.figure.axes[0].lines         # what was drawn
+
+Errors raised while computing or drawing are shown under the figure, never
+swallowed.
+"""
+
+from __future__ import annotations
+
+import io
+import traceback
+from typing import Callable, Mapping
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from . import plotting
+from .problems import Problem
+from .runner import Trajectory
+
+__all__ = ["Explorer", "lr_slider", "slider", "int_slider", "problem_dropdown"]
+
+
+def lr_slider(value: float = 0.1, low: float = 1e-4, high: float = 10.0, description: str = "lr") -> widgets.FloatLogSlider:
+    """A log-scale slider for a learning rate in ``[low, high]``."""
+    return widgets.FloatLogSlider(
+        value=value, base=10, min=np.log10(low), max=np.log10(high), step=0.05,
+        description=description, readout_format=".3g", continuous_update=True,
+    )
+
+
+def slider(value: float, low: float, high: float, step: float, description: str) -> widgets.FloatSlider:
+    """A linear slider, e.g. for rho or beta."""
+    return widgets.FloatSlider(
+        value=value, min=low, max=high, step=step, description=description, readout_format=".3g",
+        continuous_update=True,
+    )
+
+
+def int_slider(value: int, low: int, high: int, description: str = "steps") -> widgets.IntSlider:
+    """An integer slider, e.g. for the number of steps."""
+    return widgets.IntSlider(value=value, min=low, max=high, description=description, continuous_update=True)
+
+
+def problem_dropdown(names: list[str], value: str | None = None) -> widgets.Dropdown:
+    """A selector over problem names (see ``rmsprop_lib.problems.ALL``)."""
+    return widgets.Dropdown(options=names, value=value or names[0], description="problem")
+
+
+Runs = Mapping[str, Trajectory]
+
+
+class Explorer(widgets.VBox):
+    """Sliders above a figure that is recomputed and redrawn on every change.
+
+    Args:
+        controls: name -> widget; each widget's ``value`` goes to ``compute``.
+        compute: ``(**values) -> (problem, runs)``, the runs to draw.
+        draw: ``(figure, problem, runs) -> None``; defaults to
+            :func:`~rmsprop_lib.plotting.runs_figure`.
+        figsize: the figure's size in inches.
+        dpi: the rendered image's resolution.
+
+    Attributes (for tests and the curious):
+        values: the values used for the last update.
+        problem, runs: what the last update computed.
+        figure: the matplotlib figure it drew.
+        image: the ``Image`` widget that shows it.
+        errors: an ``Output`` widget that shows any traceback.
+        error: the last exception, or None.
+        updates: how many times the figure was redrawn.
+    """
+
+    def __init__(
+        self,
+        controls: Mapping[str, widgets.ValueWidget],
+        compute: Callable[..., tuple[Problem, Runs]],
+        draw: Callable[[Figure, Problem, Runs], object] | None = None,
+        figsize: tuple[float, float] = (10, 4),
+        dpi: int = 80,
+    ):
+        self.controls = dict(controls)
+        self.compute = compute
+        self.draw = draw or (lambda figure, problem, runs: plotting.runs_figure(problem, runs, figure=figure))
+        self.figure = Figure(figsize=figsize, dpi=dpi, layout="constrained")
+        FigureCanvasAgg(self.figure)
+        self.image = widgets.Image(format="png", layout=widgets.Layout(width=f"{figsize[0] * dpi}px"))
+        self.errors = widgets.Output()
+        self.values: dict = {}
+        self.problem: Problem | None = None
+        self.runs: dict[str, Trajectory] = {}
+        self.error: BaseException | None = None
+        self.updates = 0
+
+        boxes = widgets.GridBox(
+            list(self.controls.values()),
+            layout=widgets.Layout(grid_template_columns="repeat(2, minmax(300px, 1fr))"),
+        )
+        super().__init__([boxes, self.image, self.errors])
+        for control in self.controls.values():
+            control.observe(self._on_change, names="value")
+        self.update()
+
+    def _on_change(self, change) -> None:
+        self.update()
+
+    def update(self) -> None:
+        """Recompute with the controls' current values and redraw."""
+        self.values = {name: control.value for name, control in self.controls.items()}
+        try:
+            self.problem, runs = self.compute(**self.values)
+            self.runs = dict(runs)
+            self.figure.clear()
+            self.draw(self.figure, self.problem, self.runs)
+            self.image.value = self.png()
+            self.error = None
+            self.errors.clear_output()
+        except Exception as error:  # shown to the learner, not swallowed
+            self.error = error
+            self.errors.clear_output()
+            self.errors.append_stderr("".join(traceback.format_exception(error)))
+        self.updates += 1
+
+    def png(self) -> bytes:
+        """The current figure as PNG bytes."""
+        buffer = io.BytesIO()
+        self.figure.savefig(buffer, format="png", dpi=self.figure.dpi)
+        return buffer.getvalue()
