@@ -7,6 +7,9 @@ Modules, one concern each:
   (pure ``init`` / ``update``);
 - :mod:`rmsprop_lib.problems` - 2-D test functions with gradients;
 - :mod:`rmsprop_lib.runner` - ``minimize``, which records a ``Trajectory``;
+- :mod:`rmsprop_lib.plotting` - contours, paths, loss curves, heat maps (on given axes);
+- :mod:`rmsprop_lib.widgets` - the slider explorers (``Explorer``);
+- :mod:`rmsprop_lib.checks` - the workshop exercises' checks;
 - :mod:`rmsprop_lib.validation` - the input checks behind the error messages.
 """
 
