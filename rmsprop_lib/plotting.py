@@ -177,7 +177,7 @@ def heatmap(
         positive = finite[finite > 0]
         low = positive.min() if positive.size else LOSS_FLOOR
         norm = mcolors.LogNorm(max(low, LOSS_FLOOR), max(finite.max(), low * 10))
-        values = np.where(values > 0, values, max(low, LOSS_FLOOR))
+        values = np.where(values <= 0, max(low, LOSS_FLOOR), values)  # NaN (diverged) stays NaN
     cmap = matplotlib.colormaps["magma_r"].with_extremes(bad="#bbbbbb")
     image = ax.pcolormesh(x, y, np.ma.masked_invalid(values), cmap=cmap, norm=norm, shading="nearest")
     if log_x:

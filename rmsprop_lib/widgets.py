@@ -132,10 +132,10 @@ class Explorer(widgets.VBox):
             self.draw(self.figure, self.problem, self.runs)
             self.image.value = self.png()
             self.error = None
-            self.errors.clear_output()
+            self.errors.outputs = ()  # clear any earlier traceback (works with or without a front end)
         except Exception as error:  # shown to the learner, not swallowed
             self.error = error
-            self.errors.clear_output()
+            self.errors.outputs = ()  # clear any earlier traceback (works with or without a front end)
             self.errors.append_stderr("".join(traceback.format_exception(error)))
         self.updates += 1
 
