@@ -11,13 +11,15 @@ finite = st.floats(-1e3, 1e3, allow_nan=False)
 grads = arrays(np.float64, st.integers(1, 6), elements=finite)
 lrs = st.floats(1e-4, 1.0)
 decays = st.floats(0.0, 0.999)
+# eps = 0 exactly, or a normal positive number (a subnormal eps overflows lr*g/eps, as in torch)
+epsilons = st.one_of(st.just(0.0), st.floats(1e-12, 1e-3))
 
 optimizers = st.one_of(
     st.builds(SGD, lrs),
     st.builds(Momentum, lrs, decays, st.booleans()),
-    st.builds(AdaGrad, lrs, st.floats(0.0, 1e-3)),
-    st.builds(RMSProp, lrs, decays, st.floats(0.0, 1e-3), st.booleans(), decays, st.booleans()),
-    st.builds(Adam, lrs, decays, decays, st.floats(0.0, 1e-3)),
+    st.builds(AdaGrad, lrs, epsilons),
+    st.builds(RMSProp, lrs, decays, epsilons, st.booleans(), decays, st.booleans()),
+    st.builds(Adam, lrs, decays, decays, epsilons),
 )
 
 
