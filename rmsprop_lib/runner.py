@@ -57,6 +57,20 @@ class Trajectory:
         """Whether each run diverged."""
         return np.asarray(self.diverged_at) >= 0
 
+    def steps_to_reach(self, loss: float) -> np.ndarray | int:
+        """Per run, the first step ``k`` with ``losses[k] <= loss``, or -1 if never.
+
+        A diverged run counts only its steps before it diverged. Shape
+        ``batch`` (a plain int for a single run).
+        """
+        reached = self.losses <= loss
+        if np.ndim(self.diverged_at) or self.diverged_at >= 0:  # ignore the frozen steps after divergence
+            k = np.arange(len(self.losses)).reshape(-1, *[1] * (reached.ndim - 1))
+            diverged_at = np.asarray(self.diverged_at)
+            reached &= (diverged_at < 0) | (k < diverged_at)
+        first = np.where(reached.any(axis=0), reached.argmax(axis=0), -1)
+        return int(first) if first.ndim == 0 else first
+
 
 def minimize(problem: Problem, optimizer, x0: ArrayLike, steps: int, bound: float = 1e6) -> Trajectory:
     """Take ``steps`` optimizer steps on ``problem`` from ``x0``.

@@ -60,3 +60,19 @@ def test_the_saddle_sends_runs_away_along_y():
     t = minimize(problems.saddle, RMSProp(lr=0.1), [1.0, 1e-3], steps=2000)
     assert abs(t.final[0]) <= 0.1 and abs(t.final[1]) > 100  # x hovers within ~lr/2 of 0
     assert t.losses[-1] < -1e4  # unbounded below
+
+
+def test_steps_to_reach_a_loss():
+    # on the bowl with lr = 0.1, f_k = 0.64**k * 41
+    t = minimize(problems.bowl, SGD(lr=0.1), [5.0, 4.0], steps=30)
+    expected = int(np.ceil(np.log(1e-3 / 41) / np.log(0.64)))
+    assert t.steps_to_reach(1e-3) == expected and isinstance(t.steps_to_reach(1e-3), int)
+    assert t.steps_to_reach(41.0) == 0
+    assert t.steps_to_reach(1e-30) == -1
+
+
+def test_steps_to_reach_per_run_and_never_after_divergence():
+    lrs = np.array([[0.1], [0.4], [1.5]])
+    t = minimize(problems.bowl, SGD(lr=lrs), np.tile([5.0, 4.0], (3, 1)), steps=40)
+    k = t.steps_to_reach(1e-3)
+    assert k.shape == (3,) and k[1] < k[0] and k[2] == -1
