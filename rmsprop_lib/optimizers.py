@@ -172,6 +172,7 @@ class RMSPropState(NamedTuple):
     mean_sq: np.ndarray  # s: leaky average of g^2
     mean_grad: np.ndarray  # gbar: leaky average of g (used when centered)
     momentum: np.ndarray  # b: momentum buffer (used when momentum > 0)
+    step: int = 0  # t, the number of updates taken so far (used for bias correction)
 
 
 class RMSProp(_Optimizer):
@@ -192,6 +193,14 @@ class RMSProp(_Optimizer):
       :math:`u_t = \text{lr}\, b_t` (torch's placement of lr).
     - ``eps_in_sqrt=True``: denominator :math:`\sqrt{s_t + \epsilon}` - the
       Keras, TensorFlow 1, d2l and optax-default form.
+    - ``bias_correction=True`` (optax's option; Adam does the same): divide
+      the averages by :math:`1 - \rho^t` before use,
+      :math:`\hat s_t = s_t / (1 - \rho^t)` (and
+      :math:`\hat{\bar g}_t = \bar g_t / (1 - \rho^t)` when centered), so
+      the first step is :math:`\text{lr}\,\operatorname{sign}(g_1)` instead of
+      :math:`\text{lr}\,\operatorname{sign}(g_1)/\sqrt{1-\rho}`; eps is
+      added after the correction. Centered and bias-corrected, the first
+      step divides by eps alone (:math:`\hat s_1 - \hat{\bar g}_1^2 = 0`).
 
     torch: ``torch.optim.RMSprop(params, lr, alpha=rho, eps=eps,
     centered=..., momentum=...)``. torch calls rho ``alpha`` and its defaults
@@ -209,6 +218,7 @@ class RMSProp(_Optimizer):
         centered: bool = False,
         momentum: ArrayLike = 0.0,
         eps_in_sqrt: bool = False,
+        bias_correction: bool = False,
     ):
         self.lr = check.positive("lr", lr)
         self.rho = check.unit_interval("rho", rho)
@@ -216,6 +226,11 @@ class RMSProp(_Optimizer):
         self.momentum = check.unit_interval("momentum", momentum)
         self.centered = bool(centered)
         self.eps_in_sqrt = bool(eps_in_sqrt)
+        self.bias_correction = bool(bias_correction)
+
+    def __repr__(self) -> str:
+        text = super().__repr__()  # bias_correction is shown only when on
+        return f"{text[:-1]}, bias_correction=True)" if self.bias_correction else text
 
     def init(self, params: ArrayLike) -> RMSPropState:
         self._check_shapes(params)
@@ -226,20 +241,26 @@ class RMSProp(_Optimizer):
         grad = np.asarray(grad)
         check.same_shape("grad", grad, state.mean_sq.shape)
         rho, eps = self.rho, self.eps
+        t = state.step + 1
 
         mean_sq = rho * state.mean_sq + (1 - rho) * (grad * grad)
         mean_grad = state.mean_grad
-        variance = mean_sq
         if self.centered:
             mean_grad = rho * state.mean_grad + (1 - rho) * grad
-            variance = np.maximum(mean_sq - mean_grad * mean_grad, 0.0)
+        mean_sq_hat, mean_grad_hat = mean_sq, mean_grad
+        if self.bias_correction:
+            correction = 1 - rho**t
+            mean_sq_hat, mean_grad_hat = mean_sq / correction, mean_grad / correction
+        variance = mean_sq_hat
+        if self.centered:
+            variance = np.maximum(mean_sq_hat - mean_grad_hat * mean_grad_hat, 0.0)
         denominator = np.sqrt(variance + eps) if self.eps_in_sqrt else np.sqrt(variance) + eps
 
         if np.any(np.asarray(self.momentum) > 0):
             buffer = self.momentum * state.momentum + _divide(grad, denominator, eps)
-            return self.lr * buffer, RMSPropState(mean_sq, mean_grad, buffer)
+            return self.lr * buffer, RMSPropState(mean_sq, mean_grad, buffer, t)
         updates = _divide(self.lr * grad, denominator, eps)
-        return updates, RMSPropState(mean_sq, mean_grad, state.momentum)
+        return updates, RMSPropState(mean_sq, mean_grad, state.momentum, t)
 
 
 # -------------------------------------------------------------------------- Adam
