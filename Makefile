@@ -11,12 +11,13 @@ ARGS   ?=
 WITH_TORCH ?= 0
 TORCH_SPEC ?= torch==2.13.0
 
-.PHONY: help install torch lab test notebooks pins clean
+.PHONY: help install torch lab test notebooks exercises pins clean
 
 help:
 	@echo "make lab        - install (first time) and open JupyterLab on the series (ARGS=... passes options)"
 	@echo "make test       - install (first time) and run every test: unit tests and nbval over the notebooks"
 	@echo "make notebooks  - re-execute every notebook in place, in the pinned environment"
+	@echo "make exercises  - write the student notebooks (notebooks/exercises/) from the solutions; ARGS=--force overwrites edited ones"
 	@echo "make pins       - re-resolve requirements.in into requirements.txt"
 
 install: $(STAMP)
@@ -43,6 +44,10 @@ test: $(STAMP) torch
 notebooks: $(STAMP)
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	  --ExecutePreprocessor.timeout=120 notebooks/[0-9]*.ipynb
+
+# Student notebooks: solution regions become stubs; edited student notebooks are left alone.
+exercises: $(STAMP)
+	$(BIN)/python tools/make_exercises.py $(ARGS)
 
 pins:
 	rm -rf .pins-venv && $(PYTHON) -m venv .pins-venv
