@@ -29,6 +29,8 @@ __all__ = [
     "effective_steps",
     "heatmap",
     "runs_figure",
+    "runs_axes",
+    "draw_runs",
 ]
 
 #: One colour per optimizer, the same in every notebook.
@@ -191,17 +193,47 @@ def runs_figure(problem: Problem, runs: Mapping[str, Trajectory], title: str | N
     """The explorer's view: paths over contours (left) and loss per step (right).
 
     Draws on ``figure`` (a new 10 x 4 in figure when None) and returns it;
-    diverged runs are named on both panels.
+    diverged runs are named on both panels. It is :func:`runs_axes` (what
+    stays while a slider moves) followed by :func:`draw_runs` (the runs).
     """
-    figure = figure or Figure(figsize=(10, 4), layout="constrained")
+    figure = figure or Figure(figsize=(10, 4))
     figure.clear()
-    ax_path, ax_loss = figure.subplots(1, 2, width_ratios=[1.1, 1])
+    draw_runs(*runs_axes(figure, problem, title), problem, runs)
+    return figure
+
+
+def runs_axes(figure: Figure, problem: Problem, title: str | None = None) -> tuple[Axes, Axes]:
+    """The two panels of :func:`runs_figure`, with the problem's contours on the left.
+
+    The margins are fixed (in inches) rather than found by a layout engine:
+    laying out would measure every label on every redraw, and with fixed
+    panels a slider can redraw just the runs.
+    """
+    width, height = figure.get_size_inches()
+    top = 0.4 + (0.3 if title else 0.0)
+    ax_path, ax_loss = figure.subplots(
+        1, 2, width_ratios=[1.1, 1],
+        gridspec_kw=dict(left=0.75 / width, right=1 - 0.2 / width, bottom=0.55 / height, top=1 - top / height, wspace=0.3),
+    )
     contours(ax_path, problem)
+    if title:
+        figure.suptitle(title, fontsize=11)
+    return ax_path, ax_loss
+
+
+def draw_runs(ax_path: Axes, ax_loss: Axes, problem: Problem, runs: Mapping[str, Trajectory]) -> None:
+    """The runs of :func:`runs_figure`: paths, loss curves, legends, divergence.
+
+    On a log axis the loss limits are whole decades, so they stay put while
+    a slider moves the curves a little.
+    """
     paths(ax_path, runs)
-    loss_curves(ax_loss, runs, problem.min_value)
+    curves = loss_curves(ax_loss, runs, problem.min_value)
+    gaps = np.concatenate([line.get_ydata() for line in curves.values()] or [[]])
+    gaps = gaps[np.isfinite(gaps)]
+    if ax_loss.get_yscale() == "log" and gaps.size:
+        low, high = np.floor(np.log10(gaps.min())), np.ceil(np.log10(gaps.max()))
+        ax_loss.set_ylim(10.0**low, 10.0 ** max(high, low + 1))
     if len(runs) > 1:
         ax_loss.legend(fontsize=8)
     mark_divergence(ax_loss, runs)
-    if title:
-        figure.suptitle(title, fontsize=11)
-    return figure

@@ -95,6 +95,7 @@ def minimize(problem: Problem, optimizer, x0: ArrayLike, steps: int, bound: floa
     xs = np.empty((steps + 1, *x.shape))
     losses = np.empty((steps + 1, *batch))
     diverged_at = np.full(batch, -1)
+    running = np.full(batch, True)  # the runs that have not diverged
     state = optimizer.init(x)
 
     with np.errstate(all="ignore"):
@@ -104,13 +105,14 @@ def minimize(problem: Problem, optimizer, x0: ArrayLike, steps: int, bound: floa
             updates, state = optimizer.update(problem.grad(x), state)
             candidate = x - updates
             loss = problem.f(candidate)
-            bad = ~np.isfinite(loss) | ~np.all(np.abs(candidate) <= bound, axis=-1)  # NaN fails <=
-            newly = bad & (diverged_at < 0)
-            if np.any(newly):
-                diverged_at = np.where(newly, k, diverged_at)
-            stopped = (diverged_at >= 0)[..., None]
-            x = np.where(stopped, x, candidate)
-            xs[k] = x
-            losses[k] = np.where(stopped[..., 0], losses[k - 1], loss)
+            inside = np.abs(candidate) <= bound  # NaN fails <=
+            ok = np.isfinite(loss) & inside[..., 0] & inside[..., 1]
+            if not (ok.all() and running.all()):  # hold the diverged runs where they were
+                diverged_at[running & ~ok] = k
+                running &= ok
+                candidate = np.where(running[..., None], candidate, x)
+                loss = np.where(running, loss, losses[k - 1])
+            x = xs[k] = candidate
+            losses[k] = loss
 
     return Trajectory(xs=xs, losses=losses, diverged_at=int(diverged_at) if diverged_at.ndim == 0 else diverged_at)

@@ -10,7 +10,9 @@ An :class:`Explorer` is built from
   :func:`rmsprop_lib.plotting.runs_figure`).
 
 The figure is rendered off screen with Agg and shown as an ``Image`` widget,
-so a slider step only sends one PNG to the browser. Everything is reachable
+so a slider step only sends one PNG to the browser. The default drawing
+keeps what a slider does not change (axes, contours, ticks, legends) as
+pixels and draws only the runs over them (:class:`RunsView`). Everything is reachable
 from Python, so tests (and curious learners) can drive an explorer::
 
     ex.controls["lr"].value = 0.3   # observers run at once, in this process
@@ -29,14 +31,17 @@ from typing import Callable, Mapping
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from PIL import Image
 
 from . import plotting
 from .problems import Problem
 from .runner import Trajectory
 
-__all__ = ["Explorer", "lr_slider", "slider", "int_slider", "problem_dropdown"]
+__all__ = ["Explorer", "RunsView", "lr_slider", "slider", "int_slider", "problem_dropdown"]
 
 
 def lr_slider(value: float = 0.1, low: float = 1e-4, high: float = 10.0, description: str = "lr") -> widgets.FloatLogSlider:
@@ -66,6 +71,63 @@ def problem_dropdown(names: list[str], value: str | None = None) -> widgets.Drop
 
 
 Runs = Mapping[str, Trajectory]
+
+
+class RunsView:
+    """:func:`~rmsprop_lib.plotting.runs_figure` on one figure, redrawn fast.
+
+    While the problem and the run labels stay the same, a redraw replaces
+    only the runs' artists (:func:`~rmsprop_lib.plotting.draw_runs`): the
+    rest - axes, ticks, contours - is copied back as pixels (a *blit*)
+    as long as the axis limits have not changed, and the runs, with whatever
+    lies above them (legends, the minimum's star), are drawn on top in their
+    usual order. The result is the same picture as a full redraw.
+    """
+
+    def __init__(self, figure: Figure):
+        self.figure = figure
+        self.key: tuple | None = None  # (problem, labels) the panels were made for
+        self.axes: tuple[Axes, Axes] | None = None
+        self.drawn: list = []  # the runs' artists
+        self.on_top: list = []  # those and whatever lies above them: drawn over the background
+        self.background = None  # pixels of everything else, and the limits they were drawn with
+        self.limits: list | None = None
+
+    def draw(self, problem: Problem, runs: Runs) -> None:
+        """Show ``runs`` on ``problem``; afterwards the canvas holds the picture."""
+        key, last = (problem, tuple(runs)), self.key
+        self.key = None  # until this redraw has finished: after an error, start afresh
+        if key != last:
+            self.figure.clear()
+            self.axes, self.background = plotting.runs_axes(self.figure, problem), None
+        else:
+            for artist in self.drawn:
+                artist.remove()
+            for ax in self.axes:
+                ax.relim()  # forget the old runs' extent
+        before = {ax: set(ax.get_children()) for ax in self.axes}
+        plotting.draw_runs(*self.axes, problem, runs)
+        self.drawn, self.on_top = [], []
+        for ax in self.axes:
+            new = [artist for artist in ax.get_children() if artist not in before[ax]]
+            lowest = min((artist.get_zorder() for artist in new), default=np.inf)
+            self.drawn += new
+            self.on_top += sorted((a for a in ax.get_children() if a.get_zorder() >= lowest), key=Artist.get_zorder)
+
+        canvas = self.figure.canvas
+        limits = [(ax.get_xlim(), ax.get_ylim()) for ax in self.axes]
+        if self.background is None or limits != self.limits:
+            for artist in self.on_top:
+                artist.set_visible(False)
+            canvas.draw()
+            self.background, self.limits = canvas.copy_from_bbox(self.figure.bbox), limits
+            for artist in self.on_top:
+                artist.set_visible(True)
+        else:
+            canvas.restore_region(self.background)
+        for artist in self.on_top:
+            self.figure.draw_artist(artist)
+        self.key = key
 
 
 class Explorer(widgets.VBox):
@@ -100,8 +162,10 @@ class Explorer(widgets.VBox):
         self.controls = dict(controls)
         self.compute = compute
         self.draw = draw or (lambda figure, problem, runs: plotting.runs_figure(problem, runs, figure=figure))
-        self.figure = Figure(figsize=figsize, dpi=dpi, layout="constrained")
+        # Custom drawings get a layout engine; the default view has fixed margins.
+        self.figure = Figure(figsize=figsize, dpi=dpi, layout=None if draw is None else "constrained")
         FigureCanvasAgg(self.figure)
+        self._view = RunsView(self.figure) if draw is None else None
         self.image = widgets.Image(format="png", layout=widgets.Layout(width=f"{figsize[0] * dpi}px"))
         self.errors = widgets.Output()
         self.values: dict = {}
@@ -128,9 +192,13 @@ class Explorer(widgets.VBox):
         try:
             self.problem, runs = self.compute(**self.values)
             self.runs = dict(runs)
-            self.figure.clear()
-            self.draw(self.figure, self.problem, self.runs)
-            self.image.value = self.png()
+            if self._view:
+                self._view.draw(self.problem, self.runs)
+            else:
+                self.figure.clear()
+                self.draw(self.figure, self.problem, self.runs)
+                self.figure.canvas.draw()
+            self.image.value = self._encode()
             self.error = None
             self.errors.outputs = ()  # clear any earlier traceback (works with or without a front end)
         except Exception as error:  # shown to the learner, not swallowed
@@ -141,6 +209,11 @@ class Explorer(widgets.VBox):
 
     def png(self) -> bytes:
         """The current figure as PNG bytes."""
+        self.figure.canvas.draw()
+        return self._encode()
+
+    def _encode(self) -> bytes:
+        """What the canvas holds, as PNG; light compression, as it is sent at once."""
         buffer = io.BytesIO()
-        self.figure.savefig(buffer, format="png", dpi=self.figure.dpi)
+        Image.fromarray(np.asarray(self.figure.canvas.buffer_rgba())).save(buffer, format="png", compress_level=1)
         return buffer.getvalue()

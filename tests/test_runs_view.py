@@ -1,0 +1,67 @@
+"""The Explorer's fast redraw (RunsView) shows exactly what a full redraw shows."""
+
+import numpy as np
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from rmsprop_lib import SGD, Adam, RMSProp, minimize, problems
+from rmsprop_lib.widgets import Explorer, RunsView, lr_slider
+
+
+def runs_for(problem, lr, steps=60):
+    return {
+        "GD": minimize(problem, SGD(lr / 10), problem.start, steps),
+        "RMSProp": minimize(problem, RMSProp(lr), problem.start, steps),
+        "Adam": minimize(problem, Adam(lr), problem.start, steps),
+    }
+
+
+def pixels(figure):
+    return np.asarray(figure.canvas.buffer_rgba()).copy()
+
+
+@pytest.mark.parametrize("name", ["rosenbrock", "saddle"])
+def test_blitted_picture_equals_a_full_redraw(name):
+    problem = problems.ALL[name]
+    figure = Figure(figsize=(8, 3), dpi=50)
+    FigureCanvasAgg(figure)
+    view = RunsView(figure)
+    backgrounds = set()
+    for lr in (0.01, 0.012, 0.014, 0.3, 0.011):  # 0.3 diverges for GD on the rosenbrock
+        view.draw(problem, runs_for(problem, lr))
+        backgrounds.add(id(view.background))
+        fast = pixels(figure)
+        figure.canvas.draw()
+        np.testing.assert_array_equal(fast, pixels(figure))
+    if name == "rosenbrock":
+        assert len(backgrounds) < 5  # some redraws reused the background
+
+
+def test_the_figure_holds_only_the_current_runs():
+    figure = Figure()
+    FigureCanvasAgg(figure)
+    view = RunsView(figure)
+    view.draw(problems.rosenbrock, runs_for(problems.rosenbrock, 0.3))
+    ax_path, ax_loss = figure.axes
+    assert [text.get_text() for text in ax_loss.texts] == ["GD diverged at step 3"]
+    view.draw(problems.rosenbrock, runs_for(problems.rosenbrock, 0.01))
+    assert [line.get_label() for line in ax_loss.lines] == ["GD", "RMSProp", "Adam"]
+    assert len(ax_loss.texts) == 0  # the divergence message of the first draw is gone
+    view.draw(problems.bowl, runs_for(problems.bowl, 0.1))  # another problem: new panels
+    assert len(figure.axes) == 2 and figure.axes[0] is not ax_path
+
+
+def test_an_explorer_recovers_after_an_error_in_the_middle_of_a_redraw():
+    def compute(lr):
+        runs = runs_for(problems.rosenbrock, lr)
+        if lr > 1:
+            runs["GD"] = "not a trajectory"
+        return problems.rosenbrock, runs
+
+    ex = Explorer({"lr": lr_slider(0.01, 1e-3, 10.0)}, compute)
+    ex.controls["lr"].value = 5.0
+    assert ex.error is not None
+    ex.controls["lr"].value = 0.02
+    assert ex.error is None
+    assert [line.get_label() for line in ex.figure.axes[1].lines] == ["GD", "RMSProp", "Adam"]
