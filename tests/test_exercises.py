@@ -259,6 +259,8 @@ def test_cells_without_ids_get_fixed_ones(tmp_path):
         ("### BEGIN SOLUTION\nx = 1", "BEGIN SOLUTION without END SOLUTION"),
         ("x = 1\n### END SOLUTION", "END SOLUTION without BEGIN SOLUTION"),
         ("### BEGIN SOLUTION\n### BEGIN SOLUTION\n### END SOLUTION", "inside another solution region"),
+        ("# BEGIN SOLUTION\nx = 1\n# END SOLUTION", "is not a marker; write '### BEGIN SOLUTION'"),
+        ("### BEGIN SOLUTION\nx = 1\n###END SOLUTION", "is not a marker"),
     ],
 )
 def test_broken_markers_are_reported_with_the_cell(tmp_path, source, message):

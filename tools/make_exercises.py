@@ -55,8 +55,10 @@ ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ROOT / "notebooks"
 STUDENTS = SOURCES / "exercises"
 
-BEGIN = re.compile(r"^(\s*)#+\s*BEGIN SOLUTION\s*$")
-END = re.compile(r"^\s*#+\s*END SOLUTION\s*$")
+# nbgrader's markers, exactly (a stripped line equal to them), so both tools agree on what is a solution.
+BEGIN = re.compile(r"^(\s*)### BEGIN SOLUTION\s*$")
+END = re.compile(r"^\s*### END SOLUTION\s*$")
+NEAR_MISS = re.compile(r"^\s*#+\s*(BEGIN|END)\s*SOLUTION", re.IGNORECASE)  # e.g. "# BEGIN SOLUTION": an error
 CODE_STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
 MARKDOWN_STUB = ("YOUR ANSWER HERE",)
 NUMBERED = re.compile(r"^\d\d_[^/]+\.ipynb$")
@@ -81,6 +83,8 @@ def solution_regions(source: str, where: str) -> list[tuple[int, int, str]]:
                 raise ValueError(f"{where}: END SOLUTION without BEGIN SOLUTION (line {number + 1})")
             regions.append((start, number, indent))
             start = None
+        elif NEAR_MISS.match(line):
+            raise ValueError(f"{where}: line {number + 1} {line.strip()!r} is not a marker; write '### BEGIN SOLUTION' or '### END SOLUTION' exactly")
     if start is not None:
         raise ValueError(f"{where}: BEGIN SOLUTION without END SOLUTION (line {start + 1})")
     return regions
@@ -115,7 +119,7 @@ def rewrite_links(markdown: str, siblings: set[str]) -> str:
 
 
 def has_solutions(nb: dict) -> bool:
-    return any(BEGIN.match(line) or END.match(line) for cell in nb["cells"] for line in source_of(cell).split("\n"))
+    return any(NEAR_MISS.match(line) for cell in nb["cells"] for line in source_of(cell).split("\n"))
 
 
 def source_of(cell: dict) -> str:
