@@ -25,6 +25,7 @@ __all__ = [
     "beale",
     "saddle",
     "himmelblau",
+    "long_slope",
     "ALL",
 ]
 
@@ -207,5 +208,31 @@ himmelblau = Problem(
     log_levels=True,
 )
 
+
+def _long_slope_f(points):
+    x, y = _xy(points)
+    return np.sqrt(1 + x**2) + np.sqrt(1 + y**2) - 2
+
+
+def _long_slope_grad(points):
+    x, y = _xy(points)
+    return np.stack([x / np.sqrt(1 + x**2), y / np.sqrt(1 + y**2)], axis=-1)
+
+
+#: A long, gentle slope to a distant minimum (pseudo-Huber): the gradient has
+#: magnitude close to 1 per coordinate until about 1 from (0, 0), where the
+#: function turns into the bowl ``(x^2 + y^2) / 2``. Started far away, it shows
+#: how far an optimizer travels when the gradient stays the same for many steps.
+long_slope = Problem(
+    name="long_slope",
+    formula=r"\sqrt{1 + x^2} + \sqrt{1 + y^2} - 2",
+    f=_long_slope_f,
+    grad=_long_slope_grad,
+    minima=np.zeros((1, 2)),
+    window=((-45.0, 45.0), (-45.0, 45.0)),
+    start=(-40.0, 25.0),
+)
+
+
 #: Every problem by name, for selectors.
-ALL: dict[str, Problem] = {p.name: p for p in (bowl, ill_conditioned, rosenbrock, beale, saddle, himmelblau)}
+ALL: dict[str, Problem] = {p.name: p for p in (bowl, ill_conditioned, rosenbrock, beale, saddle, himmelblau, long_slope)}

@@ -57,3 +57,9 @@ def test_the_seeds_bowl():
 def test_quadratic_refuses_non_positive_curvature():
     with pytest.raises(ValueError, match="a and b must be > 0"):
         problems.quadratic(0.0, 1.0)
+
+
+def test_long_slope_has_a_nearly_constant_gradient_far_from_its_minimum():
+    far = problems.long_slope.grad(np.array(problems.long_slope.start))
+    np.testing.assert_allclose(np.abs(far), 1.0, atol=1e-3)
+    np.testing.assert_allclose(problems.long_slope.grad(np.array([1e-3, -1e-3])), [1e-3, -1e-3], rtol=1e-5)
