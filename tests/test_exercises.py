@@ -335,10 +335,12 @@ def test_check_mode_writes_nothing_and_fails_when_stale(tmp_path):
     assert mx.main(["--sources", str(src), "--out", str(out), "--check"]) == 0
 
 
-def test_a_student_notebook_without_a_source_is_reported(tmp_path, capsys):
+def test_other_notebooks_in_the_folder_are_named_and_kept(tmp_path, capsys):
+    """A learner's copy (or a leftover) is reported, never touched; --check counts it as out of date."""
     src, out = make_sources(tmp_path / "src"), tmp_path / "out"
     mx.generate(src, out)
-    shutil.copy(out / "01_a.ipynb", out / "09_old.ipynb")
-    assert mx.main(["--sources", str(src), "--out", str(out)]) == 1
-    assert "NO SOURCE" in capsys.readouterr().out
-    assert (out / "09_old.ipynb").exists()
+    shutil.copy(out / "01_a.ipynb", out / "01_a-mine.ipynb")
+    assert mx.main(["--sources", str(src), "--out", str(out)]) == 0
+    assert "not generated here: " in capsys.readouterr().out
+    assert (out / "01_a-mine.ipynb").read_bytes() == (out / "01_a.ipynb").read_bytes()
+    assert mx.main(["--sources", str(src), "--out", str(out), "--check"]) == 1

@@ -35,7 +35,8 @@ and may be overwritten.
     python tools/make_exercises.py --out DIR # write somewhere else
 
 Exit status: 0 when every student notebook is up to date afterwards, 1 when
-something was left alone (or, with ``--check``, would change).
+an edited one was left alone (with ``--check``: when anything would change,
+or the folder holds a notebook that no source generates).
 """
 
 from __future__ import annotations
@@ -171,11 +172,11 @@ class Report:
     written: list[Path] = field(default_factory=list)
     unchanged: list[Path] = field(default_factory=list)
     left_alone: list[Path] = field(default_factory=list)  # edited since generated
-    orphans: list[Path] = field(default_factory=list)  # no source notebook with exercises
+    others: list[Path] = field(default_factory=list)  # not generated from any source (e.g. a learner's copy)
 
     @property
     def ok(self) -> bool:
-        return not self.left_alone and not self.orphans
+        return not self.left_alone
 
 
 def edited_since_generated(path: Path) -> bool:
@@ -207,7 +208,7 @@ def generate(sources: Path = SOURCES, out: Path = STUDENTS, force: bool = False,
                 out.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(text.encode("utf-8"))
     if out.exists():
-        report.orphans = [path for path in sorted(out.glob("*.ipynb")) if path.name not in with_exercises]
+        report.others = [path for path in sorted(out.glob("*.ipynb")) if path.name not in with_exercises]
     return report
 
 
@@ -233,14 +234,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"up to date: {show(path)}")
     for path in report.left_alone:
         print(f"LEFT ALONE: {show(path)} has been edited since it was generated.")
-    for path in report.orphans:
-        print(f"NO SOURCE: {show(path)} comes from no notebook with exercises; delete it if it is obsolete.")
+    for path in report.others:
+        print(f"not generated here: {show(path)} (no source notebook with exercises has this name; left as it is)")
     if report.left_alone:
         print(
             "Nothing of the edits was touched. To replace them with fresh copies (losing those edits), run\n"
             "    python tools/make_exercises.py --force      (or: make exercises ARGS=--force)"
         )
-    return 0 if report.ok and not (args.check and report.written) else 1
+    if args.check:
+        return 0 if report.ok and not report.written and not report.others else 1
+    return 0 if report.ok else 1
 
 
 if __name__ == "__main__":
