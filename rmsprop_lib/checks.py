@@ -2,8 +2,8 @@
 
 Each ``check_*`` function takes the learner's function, runs it on a few test
 cases (scalars, vectors, zero state, tiny and large gradients) and compares
-it with the reference. It prints one line of feedback and returns True or
-False; it never raises for a wrong answer:
+it with the reference. It prints its feedback and returns True or False; it
+never raises for a wrong answer:
 
 - ``✓ name: correct on every test case.``
 - ``○ name: not attempted yet ...`` while the stub still raises NotImplementedError;
@@ -11,12 +11,14 @@ False; it never raises for a wrong answer:
   showing the first test case that differs, with expected and actual values.
 
 How a mistake is recognised: every exercise lists known wrong versions of the
-reference ("ε inside the root", "forgot (1 − ρ)", ...). If one of them
-reproduces the learner's output on every test case, that is the diagnosis.
-Reading them is a fine way to learn what *not* to write.
+reference ("ε inside the root", "forgot (1 - ρ)", ...). If one of them
+reproduces the learner's output on every test case, that is the diagnosis;
+failing that, each wrong output is matched on its own, so two mistakes in
+different outputs are both named. Reading the wrong versions below is a fine
+way to learn what *not* to write.
 
-Every function here works on copies: a learner's function that changes its
-input arrays in place is caught by comparing the inputs before and after.
+The learner's function gets copies of the inputs; comparing them afterwards
+catches a function that changes its input arrays in place.
 """
 
 from __future__ import annotations
