@@ -42,7 +42,7 @@ def _divide(numerator: np.ndarray, denominator: np.ndarray, eps) -> np.ndarray:
     """
     if np.all(np.asarray(eps) > 0):
         return numerator / denominator
-    out = np.zeros(np.broadcast_shapes(np.shape(numerator), np.shape(denominator)))
+    out = np.zeros(np.broadcast_shapes(np.shape(numerator), np.shape(denominator)), np.result_type(numerator, denominator))
     return np.divide(numerator, denominator, out=out, where=denominator != 0)
 
 
@@ -233,9 +233,8 @@ class RMSProp(_Optimizer):
         return f"{text[:-1]}, bias_correction=True)" if self.bias_correction else text
 
     def init(self, params: ArrayLike) -> RMSPropState:
-        self._check_shapes(params)
-        zeros = _zeros_like(params)
-        return RMSPropState(zeros, zeros, zeros)
+        self._check_shapes(params)  # three arrays, not one shared: update_inplace writes into them
+        return RMSPropState(_zeros_like(params), _zeros_like(params), _zeros_like(params))
 
     def update(self, grad: ArrayLike, state: RMSPropState) -> tuple[np.ndarray, RMSPropState]:
         grad = np.asarray(grad)
@@ -261,6 +260,36 @@ class RMSProp(_Optimizer):
             return self.lr * buffer, RMSPropState(mean_sq, mean_grad, buffer, t)
         updates = _divide(self.lr * grad, denominator, eps)
         return updates, RMSPropState(mean_sq, mean_grad, state.momentum, t)
+
+    def update_inplace(self, params: np.ndarray, grad: ArrayLike, state: RMSPropState, chunk: int = 1 << 15) -> RMSPropState:
+        """``params -= updates`` in place, and the new state in the old state's arrays.
+
+        The same numbers as :meth:`update`, for large parameter vectors, where
+        the time goes to moving memory: it runs :meth:`update` on slices of
+        ``chunk`` values, so the temporaries stay in the CPU cache and nothing
+        of full size is allocated. ``params`` and the state's arrays (from
+        :meth:`init`) must be contiguous and are overwritten; hyperparameters
+        must be scalars. Returns the new state, which holds the same arrays.
+        """
+        if any(np.ndim(getattr(self, name)) for name in self._hyperparameters):
+            raise ValueError("update_inplace takes scalar hyperparameters; use update for one value per run")
+        grad = np.asarray(grad)
+        check.same_shape("grad", grad, state.mean_sq.shape)
+        check.same_shape("params", params, state.mean_sq.shape)
+        buffers = [params, *state[:3]]
+        if not all(isinstance(a, np.ndarray) and a.flags.c_contiguous and a.flags.writeable for a in buffers):
+            raise ValueError("update_inplace needs params and state arrays that are writeable and C-contiguous")
+        params, *flat_state = (a.reshape(-1) for a in buffers)
+        grad = grad.reshape(-1)
+        for start in range(0, grad.size, chunk):
+            part = slice(start, start + chunk)
+            old = RMSPropState(*(a[part] for a in flat_state), state.step)
+            updates, new = self.update(grad[part], old)
+            for buffer, value in zip(old[:3], new[:3]):
+                if value is not buffer:  # update returns unchanged arrays as they are
+                    buffer[...] = value
+            params[part] -= updates
+        return RMSPropState(*state[:3], state.step + 1)
 
 
 # -------------------------------------------------------------------------- Adam
