@@ -7,6 +7,7 @@ Modules, one concern each:
   (pure ``init`` / ``update``);
 - :mod:`rmsprop_lib.problems` - 2-D test functions with gradients;
 - :mod:`rmsprop_lib.runner` - ``minimize``, which records a ``Trajectory``;
+- :mod:`rmsprop_lib.stochastic` - a least-squares line fit, mini-batch gradients, ``minimize_stochastic``;
 - :mod:`rmsprop_lib.plotting` - contours, paths, loss curves, heat maps (on given axes);
 - :mod:`rmsprop_lib.widgets` - the slider explorers (``Explorer``);
 - :mod:`rmsprop_lib.checks` - the workshop exercises' checks;

@@ -1,0 +1,330 @@
+r"""Stochastic gradients: fitting a line to seeded synthetic data with mini-batches.
+
+The data are ``n`` pairs :math:`(t_i, y_i)` and the model is a line
+:math:`\hat y = w\,t + b`. With the feature vector :math:`x_i = (t_i, 1)` and
+the parameters :math:`\theta = (w, b)` the least-squares loss is
+
+.. math::
+    L(\theta) = \frac{1}{n} \sum_{i=1}^{n} \ell_i(\theta), \qquad
+    \ell_i(\theta) = \tfrac12 (x_i^\top \theta - y_i)^2, \qquad
+    \nabla \ell_i(\theta) = (x_i^\top \theta - y_i)\, x_i .
+
+``L`` is a quadratic in two parameters, so it is an ordinary 2-D
+:class:`~rmsprop_lib.problems.Problem` (contours, ``minimize``, the
+explorers). A *mini-batch* gradient averages :math:`\nabla \ell_i` over a
+random subset :math:`B` of ``m`` examples:
+
+.. math::
+    g_B(\theta) = \frac{1}{m} \sum_{i \in B} \nabla \ell_i(\theta),
+    \qquad \mathbb{E}[g_B] = \nabla L .
+
+:func:`minimize_stochastic` runs any optimizer of the library with such
+gradients and returns the usual :class:`~rmsprop_lib.runner.Trajectory`
+(positions and the *full* loss ``L`` at every step). Randomness comes only
+from the ``seed`` argument: the same call gives the same run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import numbers
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from . import validation as check
+from .problems import Problem
+from .runner import Trajectory, minimize
+
+__all__ = [
+    "LeastSquares",
+    "line_fit",
+    "example_grads",
+    "minibatch_grad",
+    "sample_batches",
+    "InverseTimeDecay",
+    "minimize_stochastic",
+]
+
+
+@dataclass(frozen=True, eq=False)
+class LeastSquares:
+    r"""A least-squares line fit: the data and its full-batch loss.
+
+    Attributes:
+        features: shape ``(n, 2)``, rows :math:`x_i = (t_i, 1)`.
+        targets: shape ``(n,)``, the :math:`y_i`.
+        problem: the full-batch loss :math:`L(w, b)` as a 2-D ``Problem``;
+            its ``minima`` hold the least-squares solution :math:`\theta^\star`.
+    """
+
+    features: np.ndarray
+    targets: np.ndarray
+    problem: Problem
+
+    @property
+    def n(self) -> int:
+        """The number of examples."""
+        return len(self.targets)
+
+    @property
+    def inputs(self) -> np.ndarray:
+        """The :math:`t_i`, shape ``(n,)``."""
+        return self.features[:, 0]
+
+    @property
+    def hessian(self) -> np.ndarray:
+        r""":math:`H = \frac1n \sum_i x_i x_i^\top`, the (constant) Hessian of ``L``."""
+        return self.features.T @ self.features / self.n
+
+    @property
+    def solution(self) -> np.ndarray:
+        r"""The minimizer :math:`\theta^\star = (w^\star, b^\star)`, solving :math:`H\theta = \frac1n\sum_i y_i x_i`."""
+        return self.problem.minima[0]
+
+
+def _example_grads(features: np.ndarray, targets: np.ndarray, params: np.ndarray, index: np.ndarray | None) -> np.ndarray:
+    # r_i x_i with r_i = x_i . theta - y_i, broadcast over the leading axes of params (..., 2) and index (..., m)
+    if index is not None:
+        features, targets = features[index], targets[index]
+    residuals = (features * params[..., None, :]).sum(axis=-1) - targets
+    return residuals[..., None] * features
+
+
+def example_grads(data: LeastSquares, params: ArrayLike, index: np.ndarray | None = None) -> np.ndarray:
+    r"""Per-example gradients :math:`\nabla \ell_i(\theta) = (x_i^\top\theta - y_i)\, x_i`.
+
+    Args:
+        data: the fit.
+        params: :math:`\theta = (w, b)`, shape ``(..., 2)``.
+        index: example indices, shape ``(..., m)`` broadcasting against the
+            runs in ``params``; ``None`` means all ``n`` examples in order.
+
+    Returns:
+        Shape ``(..., m, 2)`` (``m = n`` when ``index`` is None).
+    """
+    if index is not None:
+        index = np.asarray(index)
+        if not np.issubdtype(index.dtype, np.integer) or index.ndim == 0 or np.any((index < 0) | (index >= data.n)):
+            raise ValueError(f"index must be an integer array of shape (..., m) with values from 0 to n - 1 = {data.n - 1}")
+    return _example_grads(data.features, data.targets, check.points("params", params), index)
+
+
+def minibatch_grad(data: LeastSquares, params: ArrayLike, index: np.ndarray | None = None) -> np.ndarray:
+    r"""The mini-batch gradient :math:`g_B(\theta) = \frac1m \sum_{i\in B} \nabla\ell_i(\theta)`.
+
+    ``index`` (shape ``(..., m)``) selects the batch :math:`B` of each run;
+    ``None`` gives the full-batch gradient :math:`\nabla L(\theta)`, which is
+    what ``data.problem.grad`` computes. Returns shape ``(..., 2)``.
+    """
+    return example_grads(data, params, index).mean(axis=-2)
+
+
+def line_fit(
+    n: int = 200,
+    slope: float = 2.0,
+    intercept: float = 1.0,
+    noise: float = 1.0,
+    inputs: tuple[float, float] = (-1.0, 2.0),
+    seed: int = 0,
+) -> LeastSquares:
+    r"""Seeded synthetic data :math:`y_i = \text{slope}\, t_i + \text{intercept} + \varepsilon_i` and its loss.
+
+    :math:`t_i` is uniform on ``inputs`` and :math:`\varepsilon_i \sim
+    \mathcal N(0, \text{noise}^2)`, both drawn from
+    ``np.random.default_rng(seed)``. Because the data are noisy, the best
+    line :math:`\theta^\star` is near, not at, ``(slope, intercept)``, and
+    the least loss :math:`L^\star` is about :math:`\text{noise}^2/2`.
+
+    The loss is evaluated in its exact quadratic form (no loop over the data,
+    so contour grids stay cheap):
+
+    .. math::
+        L(\theta) = L^\star + \tfrac12 (\theta - \theta^\star)^\top H (\theta - \theta^\star).
+
+    Args:
+        n: the number of examples, an integer >= 2.
+        slope, intercept: the true line.
+        noise: the standard deviation of :math:`\varepsilon`, >= 0.
+        inputs: ``(low, high)`` with ``low < high``, the range of :math:`t`.
+        seed: the seed of the data.
+
+    Returns:
+        A :class:`LeastSquares` whose ``problem`` has a window of
+        :math:`\theta^\star \pm 4` and starts at :math:`\theta^\star + (-3, 2.5)`.
+    """
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 2:
+        raise ValueError(f"n must be an integer >= 2, got {n!r}")
+    check.points("(slope, intercept)", (slope, intercept))
+    check.non_negative("noise", noise)
+    low, high = check.points("inputs", inputs)
+    if not low < high:
+        raise ValueError(f"inputs must be (low, high) with low < high, got {inputs!r}")
+
+    rng = np.random.default_rng(seed)
+    t = rng.uniform(low, high, size=n)
+    y = slope * t + intercept + noise * rng.standard_normal(n)
+    features = np.stack([t, np.ones(n)], axis=-1)
+
+    hessian = features.T @ features / n
+    solution = np.linalg.solve(hessian, features.T @ y / n)
+    least = 0.5 * float(np.mean((features @ solution - y) ** 2))
+
+    def f(points):
+        delta = np.asarray(points, dtype=float) - solution
+        return least + 0.5 * np.einsum("...i,ij,...j->...", delta, hessian, delta)
+
+    def grad(points):
+        return _example_grads(features, y, np.asarray(points, dtype=float), None).mean(axis=-2)
+
+    problem = Problem(
+        name="line_fit",
+        formula=r"L(w, b) = \mathrm{mean}_i\ (w\,t_i + b - y_i)^2 / 2",
+        f=f,
+        grad=grad,
+        minima=solution[None, :],
+        window=((solution[0] - 4.0, solution[0] + 4.0), (solution[1] - 4.0, solution[1] + 4.0)),
+        start=(float(solution[0] - 3.0), float(solution[1] + 2.5)),
+    )
+    return LeastSquares(features=features, targets=y, problem=problem)
+
+
+def _batch_size(value, n: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not 1 <= value <= n:
+        raise ValueError(f"batch_size must be an integer from 1 to n = {n} (the number of examples), got {value!r}")
+    return int(value)
+
+
+def sample_batches(rng: np.random.Generator, n: int, batch_size: int, shape: tuple[int, ...] = ()) -> np.ndarray:
+    """Indices of random mini-batches: ``batch_size`` distinct examples out of ``n`` per batch.
+
+    Each batch is a uniformly random subset (sampling without replacement,
+    the indices sorted); batches are independent of each other. With
+    ``batch_size == n`` every batch is ``0, 1, ..., n - 1``: the full batch.
+
+    Two exact ways to draw, whichever is cheaper:
+
+    - small batches (``m * m <= n``): draw ``m`` indices with replacement and
+      redraw the batches that repeat an example (at least 60 % succeed at
+      once); given that they are distinct, every subset is equally likely;
+    - otherwise: the indices of the ``m`` smallest of ``n`` uniform keys.
+
+    Args:
+        rng: the generator to draw from (it advances).
+        n: the number of examples.
+        batch_size: ``m``, from 1 to ``n``.
+        shape: how many batches, e.g. ``(runs,)``.
+
+    Returns:
+        Integer array of shape ``(*shape, batch_size)``.
+    """
+    m = _batch_size(batch_size, n)
+    if m == n:
+        return np.broadcast_to(np.arange(n), (*shape, n))
+    if m * m <= n:
+        index = np.sort(rng.integers(0, n, size=(*shape, m)), axis=-1)
+        repeats = np.any(index[..., 1:] == index[..., :-1], axis=-1)
+        while np.any(repeats):
+            index[repeats] = np.sort(rng.integers(0, n, size=(np.count_nonzero(repeats), m)), axis=-1)
+            repeats = np.any(index[..., 1:] == index[..., :-1], axis=-1)
+        return index
+    keys = rng.random((*shape, n))
+    return np.sort(np.argpartition(keys, m - 1, axis=-1)[..., :m], axis=-1)
+
+
+class DecayState(NamedTuple):
+    step: int  # k, the number of updates taken so far
+    inner: object  # the wrapped optimizer's state
+
+
+class InverseTimeDecay:
+    r"""Any optimizer with the learning rate decayed as :math:`\eta_k = \eta_0 / (1 + k/k_0)`.
+
+    The wrapped optimizer's updates are multiplied by :math:`1/(1 + k/k_0)`,
+    :math:`k = 0, 1, 2, \dots` counting the updates already taken, so the
+    optimizers themselves stay unchanged. For every optimizer of the library
+    the learning rate multiplies the whole update, so this is the same as
+    changing ``lr`` at every step (as ``torch.optim.lr_scheduler`` does).
+    After :math:`k_0` steps the rate has halved; it decays like :math:`1/k`,
+    so :math:`\sum_k \eta_k = \infty` (it can still travel any distance)
+    while :math:`\sum_k \eta_k^2 < \infty` (the noise it adds stays bounded).
+
+    Args:
+        optimizer: an object with ``init(params)`` and ``update(grad, state)``.
+        decay_steps: :math:`k_0 > 0`; an array of shape ``(B, 1)`` gives one
+            per run.
+    """
+
+    def __init__(self, optimizer, decay_steps: ArrayLike):
+        self.optimizer = optimizer
+        self.decay_steps = check.positive("decay_steps", decay_steps)
+
+    def factor(self, k: int) -> np.ndarray | float:
+        """The multiplier :math:`1/(1 + k/k_0)` of update number ``k`` (from 0)."""
+        return 1.0 / (1.0 + k / np.asarray(self.decay_steps, dtype=float))
+
+    def init(self, params: ArrayLike) -> DecayState:
+        check.broadcasts_to("decay_steps", self.decay_steps, np.shape(params))
+        return DecayState(0, self.optimizer.init(params))
+
+    def update(self, grad: ArrayLike, state: DecayState) -> tuple[np.ndarray, DecayState]:
+        updates, inner = self.optimizer.update(grad, state.inner)
+        return updates * self.factor(state.step), DecayState(state.step + 1, inner)
+
+    def __repr__(self) -> str:
+        return f"InverseTimeDecay({self.optimizer!r}, decay_steps={self.decay_steps!r})"
+
+
+def minimize_stochastic(
+    data: LeastSquares,
+    optimizer,
+    x0: ArrayLike,
+    steps: int,
+    batch_size: int,
+    seed: int,
+    decay_steps: ArrayLike | None = None,
+    bound: float = 1e6,
+) -> Trajectory:
+    r"""Run ``optimizer`` on ``data`` with a fresh random mini-batch at every step.
+
+    The loop is :func:`~rmsprop_lib.runner.minimize`'s, with the full
+    gradient replaced by a mini-batch gradient:
+
+    .. math::
+        B_k \subset \{1..n\},\ |B_k| = m, \qquad
+        \theta_{k+1} = \theta_k - u_k\big(g_{B_k}(\theta_k)\big) \cdot \frac{1}{1 + k/k_0}
+
+    (the last factor only with ``decay_steps`` :math:`k_0`). The recorded
+    losses are the full loss :math:`L(\theta_k)`; divergence is detected and
+    reported as in ``minimize``.
+
+    Args:
+        data: from :func:`line_fit`.
+        optimizer: any optimizer of the library (``init`` / ``update``).
+        x0: the start, shape ``(2,)`` or ``(*batch, 2)``; runs in a batch draw
+            independent mini-batches (several seeds in one call).
+        steps: the number of updates, an integer >= 0.
+        batch_size: ``m``, an integer from 1 to ``data.n``; ``data.n`` gives
+            exactly ``minimize(data.problem, optimizer, x0, steps)``.
+        seed: seeds ``np.random.default_rng``; the same arguments give the
+            same trajectory.
+        decay_steps: :math:`k_0` for :class:`InverseTimeDecay`, or None for a
+            fixed learning rate.
+        bound: as in ``minimize``.
+
+    Returns:
+        A :class:`~rmsprop_lib.runner.Trajectory`.
+    """
+    batch_size = _batch_size(batch_size, data.n)
+    rng = np.random.default_rng(seed)
+
+    def noisy_grad(points: np.ndarray) -> np.ndarray:
+        index = sample_batches(rng, data.n, batch_size, np.shape(points)[:-1])
+        return _example_grads(data.features, data.targets, points, index).mean(axis=-2)
+
+    noisy = dataclasses.replace(data.problem, grad=noisy_grad)
+    if decay_steps is not None:
+        optimizer = InverseTimeDecay(optimizer, decay_steps)
+    return minimize(noisy, optimizer, x0, steps, bound=bound)
