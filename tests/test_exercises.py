@@ -66,6 +66,7 @@ def test_check_mode_agrees():
 @pytest.mark.parametrize("source", WITH_EXERCISES, ids=lambda p: p.name)
 def test_no_solution_line_appears_in_the_student_notebook(source):
     student = STUDENTS / source.name
+    assert student.exists(), f"no student version of {source.name}: run `make exercises`"
     student_lines = {line.strip() for cell in cells(student) for line in mx.source_of(cell).split("\n")}
     leaked = solution_lines(source) & student_lines
     assert leaked == set(), f"{student.name} shows solution lines: {sorted(leaked)}"
