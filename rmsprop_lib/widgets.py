@@ -35,6 +35,7 @@ from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.legend import Legend
 from PIL import Image
 
 from . import plotting
@@ -80,8 +81,10 @@ class RunsView:
     only the runs' artists (:func:`~rmsprop_lib.plotting.draw_runs`): the
     rest - axes, ticks, contours - is copied back as pixels (a *blit*)
     as long as the axis limits have not changed, and the runs, with whatever
-    lies above them (legends, the minimum's star), are drawn on top in their
-    usual order. The result is the same picture as a full redraw.
+    lies above them (the minimum's star, messages), are drawn on top in
+    their usual order. Legends, which show the same labels in the same place,
+    are pasted as pixels too. The result is the picture of a full redraw,
+    except that no run shows through a legend's translucent frame.
     """
 
     def __init__(self, figure: Figure):
@@ -90,8 +93,9 @@ class RunsView:
         self.axes: tuple[Axes, Axes] | None = None
         self.drawn: list = []  # the runs' artists
         self.on_top: list = []  # those and whatever lies above them: drawn over the background
-        self.background = None  # pixels of everything else, and the limits they were drawn with
-        self.limits: list | None = None
+        self.background = None  # pixels of everything else
+        self.legends: list = []  # pixels of each legend over the background
+        self.limits: list | None = None  # the axis limits and legend places these pixels were made for
 
     def draw(self, problem: Problem, runs: Runs) -> None:
         """Show ``runs`` on ``problem``; afterwards the canvas holds the picture."""
@@ -115,19 +119,29 @@ class RunsView:
             self.on_top += sorted((a for a in ax.get_children() if a.get_zorder() >= lowest), key=Artist.get_zorder)
 
         canvas = self.figure.canvas
-        limits = [(ax.get_xlim(), ax.get_ylim()) for ax in self.axes]
-        if self.background is None or limits != self.limits:
+        legends = [artist for artist in self.on_top if isinstance(artist, Legend)]
+        if self.background is None or self._places(legends) != self.limits:
             for artist in self.on_top:
                 artist.set_visible(False)
             canvas.draw()
-            self.background, self.limits = canvas.copy_from_bbox(self.figure.bbox), limits
+            self.background, self.limits = canvas.copy_from_bbox(self.figure.bbox), self._places(legends)
             for artist in self.on_top:
                 artist.set_visible(True)
-        else:
-            canvas.restore_region(self.background)
+            for legend in legends:
+                self.figure.draw_artist(legend)
+            self.legends = [canvas.copy_from_bbox(legend.get_window_extent()) for legend in legends]
+        canvas.restore_region(self.background)
+        pixels = iter(self.legends)
         for artist in self.on_top:
-            self.figure.draw_artist(artist)
+            if isinstance(artist, Legend):
+                canvas.restore_region(next(pixels))
+            else:
+                self.figure.draw_artist(artist)
         self.key = key
+
+    def _places(self, legends: list) -> list:
+        """The axis limits and where the legends sit (``loc="best"`` may move them)."""
+        return [(ax.get_xlim(), ax.get_ylim()) for ax in self.axes] + [legend.get_window_extent().bounds for legend in legends]
 
 
 class Explorer(widgets.VBox):
