@@ -1,0 +1,60 @@
+"""The 8 x 8 handwritten digits, read from the file committed with the notebooks.
+
+The data are the UCI "Optical Recognition of Handwritten Digits" test set
+(E. Alpaydin and C. Kaynak, 1998; CC BY 4.0), the same 1797 images that
+scikit-learn bundles as ``load_digits``. ``notebooks/data/README.md`` says
+where the file came from and how it was made; nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+
+__all__ = ["DATA_FILE", "Split", "load_digits", "train_test_split"]
+
+#: The committed data file: ``images`` (1797, 8, 8) uint8 in 0..16, ``labels`` (1797,) uint8.
+DATA_FILE = Path(__file__).resolve().parents[1] / "notebooks" / "data" / "digits.npz"
+
+
+def load_digits(path: str | Path | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The images as rows of 64 pixels scaled to [0, 1], and the labels 0-9.
+
+    Returns ``(x, y)``: ``x`` float64 of shape ``(1797, 64)``, ``y`` int64 of
+    shape ``(1797,)``. Raises ``FileNotFoundError`` (saying what to do) when
+    the data file is missing, ``ValueError`` when it is not the expected data.
+    """
+    path = Path(path) if path is not None else DATA_FILE
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"the digits data file {path} is missing; it is part of the repository "
+            "(notebooks/data/digits.npz): restore it with `git checkout -- notebooks/data/digits.npz`"
+        )
+    with np.load(path) as data:
+        if not {"images", "labels"} <= set(data.files):
+            raise ValueError(f"{path} must hold arrays 'images' and 'labels', found {sorted(data.files)}")
+        images, labels = data["images"], data["labels"]
+    if images.ndim != 3 or images.shape[1:] != (8, 8) or labels.shape != images.shape[:1]:
+        raise ValueError(f"{path}: expected images (n, 8, 8) and labels (n,), got {images.shape} and {labels.shape}")
+    return images.reshape(len(images), 64) / 16.0, labels.astype(np.int64)
+
+
+class Split(NamedTuple):
+    """Training and held-out data."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+
+
+def train_test_split(x: np.ndarray, y: np.ndarray, test_size: int, seed: int = 0) -> Split:
+    """Shuffle the rows with ``default_rng(seed)`` and hold out the last ``test_size`` of them."""
+    n = len(x)
+    if not isinstance(test_size, (int, np.integer)) or not 0 < test_size < n:
+        raise ValueError(f"test_size must be an integer in [1, {n - 1}], got {test_size!r}")
+    order = np.random.default_rng(seed).permutation(n)
+    train, test = order[: n - test_size], order[n - test_size :]
+    return Split(x[train], y[train], x[test], y[test])

@@ -1,0 +1,192 @@
+"""Mini-batch training of a network with any optimizer, recording what happened.
+
+``train`` is the loop of the network notebook::
+
+    theta = model.init(seed)
+    for each epoch:                                    # one pass over the data
+        for each mini-batch (x_b, y_b) of a fresh shuffle:
+            loss, grad = model.loss_and_grad(theta, x_b, y_b)
+            updates, state = optimizer.update(grad, state)
+            theta = theta - updates
+
+Like :func:`rmsprop_lib.runner.minimize` it runs a batch of runs at once: a
+list of ``seeds`` (each seed fixes one run's initial weights and its order of
+mini-batches) and hyperparameters of shape ``(runs, 1)``. A run *diverges* at
+the first step whose loss or new parameters are not finite or whose
+parameters leave the box ``|theta| <= bound``; it is then frozen, its later
+losses are NaN, and no NumPy overflow warning reaches the learner.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from . import validation as check
+from .network import MLP
+
+__all__ = ["TrainingRun", "train", "Stacked"]
+
+
+@dataclass(frozen=True, eq=False)
+class TrainingRun:
+    """What :func:`train` recorded, for ``R`` runs (one per seed).
+
+    Attributes:
+        theta: the final parameters, shape ``(R, n_params)``.
+        losses: the mini-batch loss at each step, before that step's update,
+            shape ``(steps, R)``; NaN from the step a run diverged.
+        train_loss: the loss on the whole training set at the epochs
+            ``eval_epochs`` (0 = before training), shape ``(len(eval_epochs), R)``;
+            NaN once a run diverged.
+        test_accuracy: the accuracy on the held-out data at the same epochs,
+            NaN once a run diverged (no rows when no held-out data was given).
+        eval_epochs: when those were measured: ``0, 1, ..., epochs`` or ``0, epochs``.
+        diverged_at: per run, the step (from 1) at which it diverged, or -1.
+        steps_per_epoch: mini-batches per epoch (the last incomplete one is dropped).
+    """
+
+    theta: np.ndarray
+    losses: np.ndarray
+    train_loss: np.ndarray
+    test_accuracy: np.ndarray
+    eval_epochs: np.ndarray
+    diverged_at: np.ndarray
+    steps_per_epoch: int
+
+    @property
+    def diverged(self) -> np.ndarray:
+        """Whether each run diverged."""
+        return self.diverged_at >= 0
+
+    def select(self, runs: slice | Sequence[int]) -> "TrainingRun":
+        """The same record for a subset of the runs (e.g. ``slice(0, 3)``)."""
+        if not isinstance(runs, slice):
+            runs = np.asarray(runs, dtype=int)
+        return TrainingRun(
+            self.theta[runs], self.losses[:, runs], self.train_loss[:, runs],
+            self.test_accuracy[:, runs], self.eval_epochs, self.diverged_at[runs], self.steps_per_epoch,
+        )
+
+    def groups(self, labels: Sequence[str]) -> dict[str, "TrainingRun"]:
+        """Split the runs into ``len(labels)`` equal consecutive groups, as :class:`Stacked` does."""
+        size, rest = divmod(len(self.diverged_at), len(labels))
+        if rest or size == 0:
+            raise ValueError(f"labels must split the {len(self.diverged_at)} runs into equal groups, got {len(labels)} labels")
+        return {label: self.select(slice(i * size, (i + 1) * size)) for i, label in enumerate(labels)}
+
+
+def train(
+    model: MLP,
+    optimizer,
+    x: np.ndarray,
+    y: np.ndarray,
+    epochs: int,
+    batch_size: int,
+    seeds: int | Sequence[int] = 0,
+    x_test: np.ndarray | None = None,
+    y_test: np.ndarray | None = None,
+    every_epoch: bool = True,
+    bound: float = 1e6,
+) -> TrainingRun:
+    """Train one network per seed with mini-batch steps of ``optimizer``.
+
+    Args:
+        model: the network, e.g. ``MLP((64, 32, 10))``.
+        optimizer: anything with ``init(params)`` and ``update(grad, state)``;
+            hyperparameters of shape ``(len(seeds), 1)`` give each run its own.
+        x, y: training inputs ``(n, n_in)`` and integer labels ``(n,)``.
+        epochs: passes over the training data, an integer >= 0.
+        batch_size: rows per step, an integer in ``[1, n]``.
+        seeds: one seed or a list; run ``r`` draws its initial weights
+            (``model.init(seeds[r])``) and then its shuffles from ``default_rng(seeds[r])``.
+        x_test, y_test: held-out data for the accuracy after each epoch.
+        every_epoch: evaluate after every epoch (True) or only at the start
+            and the end (False: cheaper, for sweeps); see ``eval_epochs``.
+        bound: a run whose parameters exceed this in absolute value diverged.
+    """
+    epochs = check.step_count("epochs", epochs)
+    x, y = np.asarray(x, dtype=float), np.asarray(y)
+    if x.ndim != 2 or y.shape != x.shape[:1]:
+        raise ValueError(f"x must have shape (n, n_in) and y shape (n,), got {x.shape} and {y.shape}")
+    n = len(x)
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or not 1 <= batch_size <= n:
+        raise ValueError(f"batch_size must be an integer in [1, {n}] (the number of training rows), got {batch_size!r}")
+    check.positive("bound", bound)
+    seeds = [int(seeds)] if np.ndim(seeds) == 0 else [int(s) for s in seeds]
+    if not seeds:
+        raise ValueError("seeds must be an integer or a non-empty list of integers")
+
+    rngs = [np.random.default_rng(seed) for seed in seeds]
+    theta = np.stack([model.init(rng) for rng in rngs])  # row r equals model.init(seeds[r])
+    state = optimizer.init(theta)
+    steps_per_epoch = n // batch_size
+    losses = np.full((epochs * steps_per_epoch, len(seeds)), np.nan)
+    diverged_at = np.full(len(seeds), -1)
+    has_test = x_test is not None and y_test is not None
+
+    eval_epochs = np.arange(epochs + 1) if every_epoch else np.unique([0, epochs])
+    train_loss, test_accuracy = [], []
+    with np.errstate(all="ignore"):
+        for epoch in range(epochs + 1):
+            if epoch in eval_epochs:
+                alive = diverged_at < 0
+                train_loss.append(np.where(alive, model.loss(theta, x, y), np.nan))
+                if has_test:
+                    test_accuracy.append(np.where(alive, model.accuracy(theta, x_test, y_test), np.nan))
+            if epoch == epochs:
+                break
+            order = np.stack([rng.permutation(n) for rng in rngs])
+            for j in range(steps_per_epoch):
+                k = epoch * steps_per_epoch + j  # steps taken so far
+                batch = order[:, j * batch_size : (j + 1) * batch_size]
+                loss, grad = model.loss_and_grad(theta, x[batch], y[batch])
+                updates, state = optimizer.update(grad, state)
+                candidate = theta - updates
+                bad = ~np.isfinite(loss) | ~np.all(np.abs(candidate) <= bound, axis=-1)  # NaN fails <=
+                newly = bad & (diverged_at < 0)
+                if np.any(newly):
+                    diverged_at[newly] = k + 1
+                alive = diverged_at < 0
+                theta = np.where(alive[:, None], candidate, theta)
+                losses[k] = np.where(alive | newly, loss, np.nan)
+    test_accuracy = np.array(test_accuracy) if has_test else np.zeros((0, len(seeds)))
+    return TrainingRun(theta, losses, np.array(train_loss), test_accuracy, eval_epochs, diverged_at, steps_per_epoch)
+
+
+class Stacked:
+    """Several optimizers side by side: optimizer ``i`` updates the ``i``-th group of runs.
+
+    The runs (leading axis of the parameters) are split into
+    ``len(optimizers)`` equal consecutive groups, so one :func:`train` call
+    compares optimizers on identical initial weights and mini-batches::
+
+        both = Stacked([SGD(0.3), RMSProp(0.003)])
+        run = train(model, both, x, y, epochs, batch_size, seeds=[0, 0])  # row 0: SGD, row 1: RMSProp
+
+    Hyperparameters of shape ``(group size, 1)`` give each run in a group its own.
+    """
+
+    def __init__(self, optimizers):
+        self.optimizers = list(optimizers)
+        if not self.optimizers:
+            raise ValueError("optimizers must be a non-empty list of optimizers")
+
+    def init(self, params) -> tuple:
+        params = np.asarray(params)
+        if params.ndim < 2 or len(params) % len(self.optimizers):
+            raise ValueError(
+                f"params must have a leading axis of runs divisible by the {len(self.optimizers)} optimizers, "
+                f"got shape {params.shape}"
+            )
+        groups = np.split(params, len(self.optimizers))
+        return tuple(opt.init(group) for opt, group in zip(self.optimizers, groups))
+
+    def update(self, grad, state: tuple) -> tuple[np.ndarray, tuple]:
+        results = [opt.update(g, s) for opt, g, s in zip(self.optimizers, np.split(np.asarray(grad), len(self.optimizers)), state)]
+        return np.concatenate([updates for updates, _ in results]), tuple(s for _, s in results)
+
+    def __repr__(self) -> str:
+        return f"Stacked({self.optimizers!r})"

@@ -1,0 +1,127 @@
+"""Figures for network training: loss per step, accuracy per epoch, learning-rate sweeps.
+
+The network counterpart of :mod:`rmsprop_lib.plotting`: every function draws
+on what it is given and keeps no state. Runs are passed as a mapping from a
+label (starting with an optimizer's name, for its colour) to a
+:class:`~rmsprop_lib.training.TrainingRun` of one or more seeds. With several
+seeds a curve is their mean, with a band from the lowest to the highest.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from .plotting import color_of
+from .training import TrainingRun
+
+__all__ = ["loss_per_step", "accuracy_per_epoch", "divergence_message", "training_figure", "lr_sensitivity"]
+
+
+def _mean_and_band(ax: Axes, x: np.ndarray, values: np.ndarray, color: str, label: str, **style):
+    """Mean over runs (columns) as a line, min-max as a band; NaN (diverged) entries are left out."""
+    values = np.asarray(values, dtype=float).reshape(len(x), -1)
+    finite = np.isfinite(values)
+    with np.errstate(all="ignore"):
+        counts = finite.sum(axis=1)
+        mean = np.where(counts > 0, np.where(finite, values, 0).sum(axis=1) / np.maximum(counts, 1), np.nan)
+        low = np.where(counts > 0, np.where(finite, values, np.inf).min(axis=1), np.nan)
+        high = np.where(counts > 0, np.where(finite, values, -np.inf).max(axis=1), np.nan)
+    (line,) = ax.plot(x, mean, color=color, label=label, **style)
+    if values.shape[1] > 1:
+        ax.fill_between(x, low, high, color=color, alpha=0.15, lw=0)
+    return line
+
+
+def loss_per_step(ax: Axes, runs: Mapping[str, TrainingRun]) -> dict:
+    """Training loss on a log axis against the step.
+
+    A single run also shows its mini-batch loss at every step (thin); the
+    bold line with dots is the loss on the whole training set after each
+    evaluated epoch. A diverged run's curve stops where it diverged (a cross).
+    """
+    lines = {}
+    for i, (label, run) in enumerate(runs.items()):
+        color = color_of(label, i)
+        single = run.losses.shape[1] == 1
+        if single and len(run.losses):
+            ax.plot(np.arange(1, len(run.losses) + 1), run.losses[:, 0], color=color, lw=0.7, alpha=0.35)
+        steps = run.eval_epochs * run.steps_per_epoch
+        lines[label] = _mean_and_band(ax, steps, run.train_loss, color, label, lw=1.8, marker="o", ms=3)
+        k = int(run.diverged_at[0])
+        if single and k >= 1:  # the last good step, marked with a cross
+            ax.plot(k - 1, run.losses[k - 2, 0] if k >= 2 else run.train_loss[0, 0], "x", color=color, ms=10, mew=2)
+    ax.set_yscale("log")
+    ax.set(xlabel="step", ylabel="training loss (cross-entropy)")
+    ax.grid(True, which="major", alpha=0.3)
+    return lines
+
+
+def accuracy_per_epoch(ax: Axes, runs: Mapping[str, TrainingRun], ylabel: str = "test accuracy") -> dict:
+    """Accuracy on the held-out data after each evaluated epoch, with chance level (1/10) dotted."""
+    lines = {}
+    for i, (label, run) in enumerate(runs.items()):
+        if len(run.test_accuracy):
+            lines[label] = _mean_and_band(ax, run.eval_epochs, run.test_accuracy, color_of(label, i), label, lw=1.8, marker="o", ms=3)
+    ax.axhline(0.1, color="grey", ls=":", lw=1)
+    ax.set(xlabel="epoch", ylabel=ylabel, ylim=(0, 1.02))
+    ax.grid(True, which="major", alpha=0.3)
+    return lines
+
+
+def divergence_message(runs: Mapping[str, TrainingRun]) -> str:
+    """One line per label with a diverged run: ``"<label> diverged at step k"`` (the earliest)."""
+    messages = []
+    for label, run in runs.items():
+        if run.diverged.any():
+            first = int(run.diverged_at[run.diverged].min())
+            runs_note = f" ({run.diverged.sum()} of {run.diverged.size} runs)" if run.diverged.size > 1 else ""
+            messages.append(f"{label} diverged at step {first}{runs_note}")
+    return "\n".join(messages)
+
+
+def training_figure(
+    runs: Mapping[str, TrainingRun], title: str | None = None, figure: Figure | None = None, accuracy_label: str = "test accuracy"
+) -> Figure:
+    """The network explorer's view: training loss per step (left), held-out accuracy per epoch (right).
+
+    Draws on ``figure`` (a new 10 x 4 in figure when None) and returns it;
+    diverged runs are named on the loss panel ("diverged at step k").
+    """
+    figure = figure or Figure(figsize=(10, 4), layout="constrained")
+    figure.clear()
+    ax_loss, ax_acc = figure.subplots(1, 2)
+    loss_lines = loss_per_step(ax_loss, runs)
+    accuracy_lines = accuracy_per_epoch(ax_acc, runs, accuracy_label) or loss_lines
+    if runs:  # outside the axes: never over a curve, and cheap to place
+        figure.legend(handles=list(accuracy_lines.values()), fontsize=8, loc="outside right center")
+    message = divergence_message(runs)
+    if message:
+        ax_loss.text(
+            0.5, 0.5, message, transform=ax_loss.transAxes, ha="center", va="center", fontsize=11, color="#b00000",
+            bbox=dict(boxstyle="round", facecolor="white", edgecolor="#b00000", alpha=0.9), zorder=10,
+        )
+    if not runs:
+        ax_loss.text(0.5, 0.5, "no optimizer selected", transform=ax_loss.transAxes, ha="center", va="center")
+    if title:
+        figure.suptitle(title, fontsize=11)
+    return figure
+
+
+def lr_sensitivity(ax: Axes, lrs: np.ndarray, scores: Mapping[str, np.ndarray], ylabel: str = "validation accuracy") -> dict:
+    """A score against the learning rate (log axis), one curve per label.
+
+    ``scores[label]`` has shape ``(len(lrs), seeds)``: the mean is drawn with
+    a min-max band over seeds; NaN entries (diverged runs) are left out.
+    """
+    lines = {}
+    for i, (label, values) in enumerate(scores.items()):
+        lines[label] = _mean_and_band(ax, np.asarray(lrs), values, color_of(label, i), label, lw=1.8, marker="o", ms=4)
+    ax.set_xscale("log")
+    ax.set(xlabel="learning rate", ylabel=ylabel)
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(fontsize=8)
+    return lines

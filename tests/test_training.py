@@ -1,0 +1,204 @@
+"""Mini-batch training, the digits data, and the network figures and explorer."""
+
+from pathlib import Path
+
+import ipywidgets as widgets
+import numpy as np
+import pytest
+
+from rmsprop_lib import SGD, Adam, RMSProp
+from rmsprop_lib.digits import DATA_FILE, load_digits, train_test_split
+from rmsprop_lib.network import MLP
+from rmsprop_lib.training import Stacked, train
+from rmsprop_lib.training_plots import lr_sensitivity, training_figure
+from rmsprop_lib.widgets import Explorer, lr_slider
+
+MODEL = MLP((64, 16, 10))
+
+
+@pytest.fixture(scope="module")
+def data():
+    x, y = load_digits()
+    return train_test_split(x[:300], y[:300], test_size=100, seed=0)
+
+
+# ------------------------------------------------------------------ data
+
+
+def test_the_committed_digits_file_is_the_expected_data():
+    x, y = load_digits()
+    assert x.shape == (1797, 64) and y.shape == (1797,)
+    assert x.min() == 0.0 and x.max() == 1.0
+    assert np.array_equal(np.unique(x * 16), np.arange(17))  # integer counts 0..16, scaled
+    np.testing.assert_array_equal(np.bincount(y), [178, 182, 177, 183, 181, 182, 181, 179, 174, 180])
+    assert DATA_FILE.stat().st_size < 100_000
+
+
+def test_a_missing_or_wrong_data_file_gets_a_clear_message(tmp_path):
+    with pytest.raises(FileNotFoundError, match="digits data file .* is missing"):
+        load_digits(tmp_path / "nothing.npz")
+    np.savez(tmp_path / "wrong.npz", pixels=np.zeros(3))
+    with pytest.raises(ValueError, match="must hold arrays 'images' and 'labels'"):
+        load_digits(tmp_path / "wrong.npz")
+
+
+def test_split_is_seeded_and_disjoint():
+    x = np.arange(20.0)[:, None]
+    y = np.arange(20)
+    a, b = train_test_split(x, y, 5, seed=1), train_test_split(x, y, 5, seed=1)
+    np.testing.assert_array_equal(a.x_test, b.x_test)
+    assert len(a.x_train) == 15 and len(a.y_test) == 5
+    assert set(a.y_train) | set(a.y_test) == set(range(20)) and not set(a.y_train) & set(a.y_test)
+    assert not np.array_equal(a.y_test, train_test_split(x, y, 5, seed=2).y_test)
+    with pytest.raises(ValueError, match=r"test_size must be an integer in \[1, 19\]"):
+        train_test_split(x, y, 20)
+
+
+# -------------------------------------------------------------- training
+
+
+def test_train_is_the_documented_loop(data):
+    """One run of ``train`` equals the loop written out (as in the notebook)."""
+    run = train(MODEL, RMSProp(0.003), data.x_train, data.y_train, epochs=2, batch_size=32, seeds=7)
+    rng = np.random.default_rng(7)
+    theta = MODEL.init(rng)
+    optimizer = RMSProp(0.003)
+    state = optimizer.init(theta)
+    n, losses = len(data.x_train), []
+    for _ in range(2):
+        order = rng.permutation(n)
+        for j in range(n // 32):
+            batch = order[j * 32 : (j + 1) * 32]
+            loss, grad = MODEL.loss_and_grad(theta, data.x_train[batch], data.y_train[batch])
+            updates, state = optimizer.update(grad, state)
+            theta = theta - updates
+            losses.append(loss)
+    np.testing.assert_allclose(run.theta[0], theta, rtol=1e-12)
+    np.testing.assert_allclose(run.losses[:, 0], losses, rtol=1e-12)
+    assert run.steps_per_epoch == n // 32 and run.losses.shape == (2 * (n // 32), 1)
+
+
+def test_training_is_deterministic_and_batched_runs_equal_single_runs(data):
+    a = train(MODEL, Adam(0.01), data.x_train, data.y_train, 2, 16, seeds=[0, 1], x_test=data.x_test, y_test=data.y_test)
+    b = train(MODEL, Adam(0.01), data.x_train, data.y_train, 2, 16, seeds=[0, 1], x_test=data.x_test, y_test=data.y_test)
+    np.testing.assert_array_equal(a.theta, b.theta)
+    np.testing.assert_array_equal(a.test_accuracy, b.test_accuracy)
+    single = train(MODEL, Adam(0.01), data.x_train, data.y_train, 2, 16, seeds=1, x_test=data.x_test, y_test=data.y_test)
+    np.testing.assert_allclose(a.theta[1], single.theta[0], rtol=1e-12)
+    np.testing.assert_allclose(a.losses[:, 1], single.losses[:, 0], rtol=1e-12)
+    assert not np.array_equal(a.theta[0], a.theta[1])
+
+
+def test_records_have_the_documented_shapes(data):
+    run = train(MODEL, SGD(0.3), data.x_train, data.y_train, 3, 50, seeds=[0, 1, 2], x_test=data.x_test, y_test=data.y_test)
+    assert run.losses.shape == (3 * 4, 3) and run.theta.shape == (3, MODEL.n_params)
+    assert run.train_loss.shape == run.test_accuracy.shape == (4, 3)
+    np.testing.assert_array_equal(run.eval_epochs, [0, 1, 2, 3])
+    assert np.all(run.train_loss[-1] < run.train_loss[0])
+    sweep = train(MODEL, SGD(0.3), data.x_train, data.y_train, 3, 50, seeds=[0, 1, 2], x_test=data.x_test, y_test=data.y_test, every_epoch=False)
+    np.testing.assert_array_equal(sweep.eval_epochs, [0, 3])
+    np.testing.assert_allclose(sweep.train_loss, run.train_loss[[0, 3]], rtol=1e-12)
+    no_test = train(MODEL, SGD(0.3), data.x_train, data.y_train, 1, 50)
+    assert no_test.test_accuracy.shape == (0, 1)
+
+
+def test_one_learning_rate_per_run(data):
+    lrs = np.array([[0.01], [0.1]])
+    both = train(MODEL, SGD(lrs), data.x_train, data.y_train, 1, 20, seeds=[0, 0])
+    slow = train(MODEL, SGD(0.01), data.x_train, data.y_train, 1, 20, seeds=0)
+    np.testing.assert_allclose(both.theta[0], slow.theta[0], rtol=1e-12)
+    assert both.train_loss[-1, 1] < both.train_loss[-1, 0]
+
+
+def test_stacked_runs_each_optimizer_on_its_own_group(data):
+    stacked = Stacked([SGD(0.3), RMSProp(np.array([[0.001], [0.003]]))])
+    run = train(MODEL, stacked, data.x_train, data.y_train, 1, 20, seeds=[0, 1, 0, 1])
+    groups = run.groups(["SGD", "RMSProp"])
+    assert list(groups) == ["SGD", "RMSProp"] and groups["RMSProp"].theta.shape == (2, MODEL.n_params)
+    alone = train(MODEL, RMSProp(0.003), data.x_train, data.y_train, 1, 20, seeds=1)
+    np.testing.assert_allclose(groups["RMSProp"].theta[1], alone.theta[0], rtol=1e-12)
+    sgd = train(MODEL, SGD(0.3), data.x_train, data.y_train, 1, 20, seeds=[0, 1])
+    np.testing.assert_allclose(groups["SGD"].theta, sgd.theta, rtol=1e-12)
+    with pytest.raises(ValueError, match="divisible by the 2 optimizers"):
+        stacked.init(np.zeros((3, 5)))
+    with pytest.raises(ValueError, match="equal groups"):
+        run.groups(["a", "b", "c"])
+
+
+def test_a_blow_up_is_reported_frozen_and_silent(data):
+    """A huge step pushes the weights past the bound: the run stops there, NaN afterwards, no warning."""
+    run = train(MODEL, SGD(np.array([[0.1], [1e9]])), data.x_train, data.y_train, 2, 20, seeds=[0, 0], x_test=data.x_test, y_test=data.y_test)
+    assert run.diverged_at[0] == -1 and run.diverged_at[1] >= 1
+    k = run.diverged_at[1]
+    assert np.isfinite(run.losses[: k, 1]).all() and np.isnan(run.losses[k:, 1]).all()
+    assert np.isfinite(run.theta).all() and np.abs(run.theta).max() <= 1e6
+    assert np.isnan(run.train_loss[-1, 1]) and np.isnan(run.test_accuracy[-1, 1])
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(batch_size=0), r"batch_size must be an integer in \[1, 200\]"),
+        (dict(batch_size=201), r"batch_size must be an integer in \[1, 200\]"),
+        (dict(batch_size=True), r"batch_size must be an integer"),
+        (dict(epochs=-1), "epochs must be an integer >= 0"),
+        (dict(seeds=[]), "seeds must be an integer or a non-empty list"),
+    ],
+)
+def test_bad_settings_get_a_clear_message(data, kwargs, message):
+    settings = dict(epochs=1, batch_size=20) | kwargs
+    with pytest.raises(ValueError, match=message):
+        train(MODEL, SGD(0.1), data.x_train, data.y_train, **settings)
+
+
+def test_mismatched_data_gets_a_clear_message(data):
+    with pytest.raises(ValueError, match=r"x must have shape \(n, n_in\) and y shape \(n,\)"):
+        train(MODEL, SGD(0.1), data.x_train, data.y_train[:-1], 1, 20)
+
+
+# ------------------------------------------------------- figures, explorer
+
+
+def test_training_figure_draws_the_recorded_curves(data):
+    runs = train(MODEL, Stacked([SGD(0.3), Adam(0.01)]), data.x_train, data.y_train, 2, 20, seeds=[0, 0],
+                 x_test=data.x_test, y_test=data.y_test).groups(["SGD", "Adam"])
+    figure = training_figure(runs)
+    ax_loss, ax_acc = figure.axes
+    line = next(l for l in ax_loss.lines if l.get_label() == "Adam")
+    np.testing.assert_array_equal(line.get_xdata(), runs["Adam"].eval_epochs * runs["Adam"].steps_per_epoch)
+    np.testing.assert_allclose(line.get_ydata(), runs["Adam"].train_loss[:, 0])
+    acc = next(l for l in ax_acc.lines if l.get_label() == "SGD")
+    np.testing.assert_allclose(acc.get_ydata(), runs["SGD"].test_accuracy[:, 0])
+    assert ax_loss.get_yscale() == "log" and not ax_loss.texts
+
+
+def network_explorer(data):
+    def compute(lr):
+        run = train(MODEL, SGD(lr), data.x_train, data.y_train, 1, 50, seeds=0, x_test=data.x_test, y_test=data.y_test)
+        return None, {"SGD": run}
+
+    return Explorer({"lr": lr_slider(0.1, 1e-3, 1e10)}, compute, lambda figure, problem, runs: training_figure(runs, figure=figure))
+
+
+def test_the_explorer_retrains_and_says_where_training_blew_up(data):
+    ex = network_explorer(data)
+    assert ex.error is None and not ex.figure.axes[0].texts
+    before = ex.image.value
+    ex.controls["lr"].value = 0.5
+    assert ex.runs["SGD"].diverged_at[0] == -1 and ex.image.value != before
+    ex.controls["lr"].value = 1e9
+    k = int(ex.runs["SGD"].diverged_at[0])
+    assert k >= 1 and ex.error is None
+    texts = [t.get_text() for t in ex.figure.axes[0].texts]
+    assert texts == [f"SGD diverged at step {k}"]
+
+
+def test_lr_sensitivity_draws_the_mean_over_seeds():
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    scores = {"SGD": np.array([[0.2, 0.4], [0.9, 0.95], [np.nan, 0.1]])}
+    lines = lr_sensitivity(ax, np.array([1e-3, 1e-2, 1e-1]), scores)
+    np.testing.assert_allclose(lines["SGD"].get_ydata(), [0.3, 0.925, 0.1])
+    assert ax.get_xscale() == "log"
+    plt.close(fig)
