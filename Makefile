@@ -11,13 +11,14 @@ ARGS   ?=
 WITH_TORCH ?= 0
 TORCH_SPEC ?= torch==2.13.0
 
-.PHONY: help install torch lab test notebooks exercises pins clean
+.PHONY: help install torch lab test notebooks exercises bench pins clean
 
 help:
 	@echo "make lab        - install (first time) and open JupyterLab on the series (ARGS=... passes options)"
 	@echo "make test       - install (first time) and run every test: unit tests and nbval over the notebooks"
 	@echo "make notebooks  - re-execute every notebook in place, in the pinned environment"
 	@echo "make exercises  - write the student notebooks (notebooks/exercises/) from the solutions; ARGS=--force overwrites edited ones"
+	@echo "make bench      - measure the performance goals against their peers (benchmarks/README.md); ARGS=--skip-tests is quicker"
 	@echo "make pins       - re-resolve requirements.in into requirements.txt"
 
 install: $(STAMP)
@@ -48,6 +49,10 @@ notebooks: $(STAMP)
 # Student notebooks: solution regions become stubs; edited student notebooks are left alone.
 exercises: $(STAMP)
 	$(BIN)/python tools/make_exercises.py $(ARGS)
+
+# Performance table (benchmarks/README.md); the browser row needs chromium, the torch row torch.
+bench: $(STAMP) torch
+	$(BIN)/python benchmarks/bench.py $(ARGS)
 
 pins:
 	rm -rf .pins-venv && $(PYTHON) -m venv .pins-venv
