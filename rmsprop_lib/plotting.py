@@ -224,16 +224,16 @@ def runs_axes(figure: Figure, problem: Problem, title: str | None = None) -> tup
 def draw_runs(ax_path: Axes, ax_loss: Axes, problem: Problem, runs: Mapping[str, Trajectory]) -> None:
     """The runs of :func:`runs_figure`: paths, loss curves, legends, divergence.
 
-    On a log axis the loss limits are whole decades, so they stay put while
-    a slider moves the curves a little.
+    On a log axis the loss limits depend only on where the runs start: from
+    the floor ``LOSS_FLOOR`` to a decade above the starting gap. So the axes
+    stay put while a slider moves the curves, and curves can be compared
+    from one setting to the next.
     """
     paths(ax_path, runs)
-    curves = loss_curves(ax_loss, runs, problem.min_value)
-    gaps = np.concatenate([line.get_ydata() for line in curves.values()] or [[]])
-    gaps = gaps[np.isfinite(gaps)]
-    if ax_loss.get_yscale() == "log" and gaps.size:
-        low, high = np.floor(np.log10(gaps.min())), np.ceil(np.log10(gaps.max()))
-        ax_loss.set_ylim(10.0**low, 10.0 ** max(high, low + 1))
+    loss_curves(ax_loss, runs, problem.min_value)
+    if ax_loss.get_yscale() == "log" and runs:
+        start_gap = max(float(problem.f(run.xs[0])) - problem.min_value for run in runs.values())
+        ax_loss.set_ylim(LOSS_FLOOR / 2, 10.0 ** (np.ceil(np.log10(max(start_gap, LOSS_FLOOR))) + 1))
     if len(runs) > 1:
         ax_loss.legend(fontsize=8)
     mark_divergence(ax_loss, runs)

@@ -227,7 +227,8 @@ class Explorer(widgets.VBox):
         return self._encode()
 
     def _encode(self) -> bytes:
-        """What the canvas holds, as PNG; light compression, as it is sent at once."""
+        """What the canvas holds, as PNG: opaque (RGB) and lightly compressed, as it is sent at once."""
         buffer = io.BytesIO()
-        Image.fromarray(np.asarray(self.figure.canvas.buffer_rgba())).save(buffer, format="png", compress_level=1)
+        image = Image.fromarray(np.asarray(self.figure.canvas.buffer_rgba())).convert("RGB")
+        image.save(buffer, format="png", compress_level=1)
         return buffer.getvalue()
