@@ -176,8 +176,8 @@ class Explorer(widgets.VBox):
         self.controls = dict(controls)
         self.compute = compute
         self.draw = draw or (lambda figure, problem, runs: plotting.runs_figure(problem, runs, figure=figure))
-        # Custom drawings get a layout engine; the default view has fixed margins.
-        self.figure = Figure(figsize=figsize, dpi=dpi, layout=None if draw is None else "constrained")
+        # Custom drawings get a layout engine; the default view has fixed margins. Opaque: sent as RGB.
+        self.figure = Figure(figsize=figsize, dpi=dpi, facecolor="white", layout=None if draw is None else "constrained")
         FigureCanvasAgg(self.figure)
         self._view = RunsView(self.figure) if draw is None else None
         self.image = widgets.Image(format="png", layout=widgets.Layout(width=f"{figsize[0] * dpi}px"))
