@@ -46,9 +46,18 @@ __all__ = ["Explorer", "RunsView", "lr_slider", "slider", "int_slider", "problem
 
 
 def lr_slider(value: float = 0.1, low: float = 1e-4, high: float = 10.0, description: str = "lr") -> widgets.FloatLogSlider:
-    """A log-scale slider for a learning rate in ``[low, high]``."""
+    """A log-scale slider for a learning rate in ``[low, high]``.
+
+    Its positions are ``value * 10**(0.05 k)``: a browser snaps the handle to
+    them, so the grid passes through ``value`` (else the page would move the
+    default and the explorer redraw with a value nobody chose). The ends are
+    the positions nearest to ``low`` and ``high`` inside the range.
+    """
+    step, centre = 0.05, np.log10(value)
+    below = np.floor((centre - np.log10(low)) / step + 1e-9)
+    above = np.floor((np.log10(high) - centre) / step + 1e-9)
     return widgets.FloatLogSlider(
-        value=value, base=10, min=np.log10(low), max=np.log10(high), step=0.05,
+        value=value, base=10, min=round(centre - below * step, 12), max=round(centre + above * step, 12), step=step,
         description=description, readout_format=".3g", continuous_update=True,
     )
 
