@@ -261,17 +261,23 @@ class RMSProp(_Optimizer):
         updates = _divide(self.lr * grad, denominator, eps)
         return updates, RMSPropState(mean_sq, mean_grad, state.momentum, t)
 
-    def update_inplace(self, params: np.ndarray, grad: ArrayLike, state: RMSPropState, chunk: int = 1 << 15) -> RMSPropState:
+    def update_inplace(self, params: np.ndarray, grad: ArrayLike, state: RMSPropState, chunk: int | None = None) -> RMSPropState:
         """``params -= updates`` in place, and the new state in the old state's arrays.
 
         The same numbers as :meth:`update`, for large parameter vectors, where
-        the time goes to moving memory: it runs :meth:`update` on slices of
-        ``chunk`` values, so the temporaries stay in the CPU cache and nothing
-        of full size is allocated. ``params`` and the state's arrays (from
-        :meth:`init`) must be contiguous and are overwritten; hyperparameters
-        must be scalars. Returns the new state, which holds the same arrays.
+        the time goes to moving memory: it works through slices of ``chunk``
+        values (by default 64 KB of them), so the temporaries stay in the CPU
+        cache and nothing of full size is allocated. The plain rule (no
+        option, ``eps > 0``) is written out with ``out=`` and allocates
+        nothing at all; with options, :meth:`update` runs on each slice.
+
+        ``params`` and the state's arrays (from :meth:`init`) must be
+        contiguous and are overwritten; hyperparameters must be scalars that
+        keep ``params``' dtype (Python numbers do). Returns the new state,
+        which holds the same arrays.
         """
-        if any(np.ndim(getattr(self, name)) for name in self._hyperparameters):
+        hyperparameters = [getattr(self, name) for name in self._hyperparameters]
+        if any(np.ndim(value) for value in hyperparameters):
             raise ValueError("update_inplace takes scalar hyperparameters; use update for one value per run")
         grad = np.asarray(grad)
         check.same_shape("grad", grad, state.mean_sq.shape)
@@ -279,16 +285,34 @@ class RMSProp(_Optimizer):
         buffers = [params, *state[:3]]
         if not all(isinstance(a, np.ndarray) and a.flags.c_contiguous and a.flags.writeable for a in buffers):
             raise ValueError("update_inplace needs params and state arrays that are writeable and C-contiguous")
-        params, *flat_state = (a.reshape(-1) for a in buffers)
+        if np.result_type(params, grad, *state[:3], *hyperparameters) != params.dtype:
+            raise ValueError(f"update_inplace would compute in another dtype than params' {params.dtype}: "
+                             "pass grad of that dtype and hyperparameters as Python numbers")
+        params, mean_sq, mean_grad, momentum = (a.reshape(-1) for a in buffers)
         grad = grad.reshape(-1)
+        chunk = chunk or (1 << 16) // params.itemsize
+        plain = not (self.centered or self.eps_in_sqrt or self.bias_correction) and self.momentum == 0 and self.eps > 0
+        scratch = np.empty((2, min(chunk, grad.size)), params.dtype)
         for start in range(0, grad.size, chunk):
             part = slice(start, start + chunk)
-            old = RMSPropState(*(a[part] for a in flat_state), state.step)
-            updates, new = self.update(grad[part], old)
-            for buffer, value in zip(old[:3], new[:3]):
-                if value is not buffer:  # update returns unchanged arrays as they are
-                    buffer[...] = value
-            params[part] -= updates
+            g, s, p = grad[part], mean_sq[part], params[part]
+            if plain:
+                g_sq, updates = scratch[0, : g.size], scratch[1, : g.size]
+                np.multiply(g, g, out=g_sq)
+                g_sq *= 1 - self.rho
+                s *= self.rho
+                s += g_sq  # s = rho s + (1 - rho) g^2
+                np.sqrt(s, out=g_sq)
+                g_sq += self.eps  # the denominator sqrt(s) + eps
+                np.multiply(self.lr, g, out=updates)
+                updates /= g_sq
+            else:
+                old = RMSPropState(s, mean_grad[part], momentum[part], state.step)
+                updates, new = self.update(g, old)
+                for buffer, value in zip(old[:3], new[:3]):
+                    if value is not buffer:  # update returns unchanged arrays as they are
+                        buffer[...] = value
+            p -= updates
         return RMSPropState(*state[:3], state.step + 1)
 
 

@@ -48,3 +48,12 @@ def test_update_inplace_refuses_what_it_cannot_do_in_place():
         opt.update_inplace(params.T, np.ones((2, 4)), opt.init(params.T))
     with pytest.raises(ValueError, match="grad has shape"):
         opt.update_inplace(params, np.ones(3), opt.init(params))
+
+
+def test_update_inplace_refuses_to_change_the_dtype():
+    params = np.zeros(10, dtype=np.float32)
+    opt = RMSProp(lr=np.float64(0.1))  # a NumPy float64 makes update compute in float64
+    with pytest.raises(ValueError, match="another dtype"):
+        opt.update_inplace(params, np.ones(10, dtype=np.float32), opt.init(params))
+    with pytest.raises(ValueError, match="another dtype"):
+        RMSProp(lr=0.1).update_inplace(params, np.ones(10), RMSProp(lr=0.1).init(params))
