@@ -105,12 +105,13 @@ def minimize(problem: Problem, optimizer, x0: ArrayLike, steps: int, bound: floa
             updates, state = optimizer.update(problem.grad(x), state)
             candidate = x - updates
             loss = problem.f(candidate)
-            inside = np.abs(candidate) <= bound  # NaN fails <=
-            ok = np.isfinite(loss) & inside[..., 0] & inside[..., 1]
-            if not (ok.all() and running.all()):  # hold the diverged runs where they were
+            # One test for the whole batch first (NaN fails <=); run by run only once one fails.
+            if not (running.all() and np.isfinite(loss).all() and np.abs(candidate).max() <= bound):
+                inside = np.abs(candidate) <= bound
+                ok = np.isfinite(loss) & inside[..., 0] & inside[..., 1]
                 diverged_at[running & ~ok] = k
                 running &= ok
-                candidate = np.where(running[..., None], candidate, x)
+                candidate = np.where(running[..., None], candidate, x)  # hold the diverged runs where they were
                 loss = np.where(running, loss, losses[k - 1])
             x = xs[k] = candidate
             losses[k] = loss
