@@ -179,6 +179,7 @@ OPEN_JS = """async (path) => {
   await panel.context.ready;
   await panel.sessionContext.ready;
   window.__panel = panel;
+  window.__lastLook = null;
   window.__busy = 0;  // how often the kernel went busy: tells a move the kernel handled from one it never saw
   panel.sessionContext.statusChanged.connect((_, status) => { if (status === 'busy') window.__busy++; });
 }"""
@@ -230,7 +231,7 @@ SETTLED_JS = """() => {
 CLOSE_JS = """async () => {
   const panel = window.__panel;
   if (!panel || panel.isDisposed) return;
-  await panel.sessionContext.shutdown();
+  await Promise.race([panel.sessionContext.shutdown(), new Promise(done => setTimeout(done, 10000))]);
   panel.context.model.dirty = false;
   panel.dispose();
 }"""
@@ -508,7 +509,10 @@ def check_notebook(lab_page: LabPage, name: str, artifacts: Path, redraw_timeout
     except BaseException:
         screenshot_widgets(page, artifacts)
         (artifacts / "jupyter-lab.log").write_text(lab_page.lab.log.read_text())
-        lab_page.discard()  # start the next notebook on a fresh page
+        try:  # close the notebook and stop its kernel; if the page is stuck, start the next test on a fresh one
+            page.evaluate(CLOSE_JS)
+        except Exception:
+            lab_page.discard()
         raise
 
 
