@@ -360,8 +360,9 @@ class Exercise:
                 self.fail(name, f"the handle does not move with {key}")
             what = f"{name} moved with {key} from {old_text} to {readout.text_content()}"
             if readout.text_content() == old_text:
-                if quiet_ok:
-                    return None  # a step too small for the readout (and the figure): jump instead
+                if quiet_ok:  # a step too small for the readout (and the figure): let it pass, then jump instead
+                    self.page.wait_for_function(f"() => window.__busy > {busy}", timeout=self.redraw_timeout * 1000)
+                    return None
                 self.fail(what, "the readout did not change")
             return self.wait_for_redraw(before, what, busy if quiet_ok else None)
 
@@ -372,7 +373,8 @@ class Exercise:
                 return
             self.fail(f"{name} moved back to {readout.text_content()}", "the first image did not return")
         # One step changes nothing visible (e.g. eps at 1e-10): jump to the end; it must redraw.
-        jumped = move(jump, start if position() == start_position else _state(self.output))
+        stepped = self.settle(f"{name} moved one step", time.monotonic() + self.redraw_timeout)
+        jumped = move(jump, stepped)
         jumped_text = readout.text_content()
         # Back to the start value: by the opposite key where it was an end, else by typing the readout.
         if start_position in (handle.get_attribute("aria-valuemin"), handle.get_attribute("aria-valuemax")):
@@ -479,6 +481,7 @@ def check_notebook(lab_page: LabPage, name: str, artifacts: Path, redraw_timeout
     Returns counts for the report: ``{"widget outputs": n, "controls": m, "redraws": k}``.
     """
     page = lab_page.get()
+    started = time.monotonic()
     try:
         page.evaluate(OPEN_JS, name)
         page.wait_for_function(f"() => ({KERNEL_STATUS_JS})() === 'idle'", timeout=RUN_TIMEOUT * 1000)
@@ -491,6 +494,8 @@ def check_notebook(lab_page: LabPage, name: str, artifacts: Path, redraw_timeout
         page.wait_for_function(SETTLED_JS, timeout=RUN_TIMEOUT * 1000, polling=150)
         problems = page.evaluate(PROBLEMS_JS)
         assert not problems, f"{name}: after running all cells:\n" + "\n".join(problems)
+        if os.environ.get("BROWSER_TEST_TIMES"):
+            print(f"  {name}: opened and ran in {time.monotonic() - started:.2f} s")
 
         outputs = page.locator(WIDGET_OUTPUTS)
         counts = {"widget outputs": outputs.count(), "controls": 0, "redraws": 0}
