@@ -34,13 +34,18 @@ def _zeros_like(params: ArrayLike) -> np.ndarray:
     return np.zeros(params.shape, dtype=dtype)
 
 
+def _positive(value: ArrayLike, where=np.all) -> bool:
+    """Whether ``value > 0`` (everywhere, or with ``where=np.any`` anywhere); quick for a plain number."""
+    return value > 0 if isinstance(value, (int, float)) else bool(where(np.asarray(value) > 0))
+
+
 def _divide(numerator: np.ndarray, denominator: np.ndarray, eps) -> np.ndarray:
     """``numerator / denominator``, defined as 0 where the denominator is 0.
 
     The denominator can only be 0 when ``eps == 0`` and every gradient so far
     was 0; that case gets a zero step rather than a NaN (0/0).
     """
-    if np.all(np.asarray(eps) > 0):
+    if _positive(eps):
         return numerator / denominator
     out = np.zeros(np.broadcast_shapes(np.shape(numerator), np.shape(denominator)), np.result_type(numerator, denominator))
     return np.divide(numerator, denominator, out=out, where=denominator != 0)
@@ -255,7 +260,7 @@ class RMSProp(_Optimizer):
             variance = np.maximum(mean_sq_hat - mean_grad_hat * mean_grad_hat, 0.0)
         denominator = np.sqrt(variance + eps) if self.eps_in_sqrt else np.sqrt(variance) + eps
 
-        if np.any(np.asarray(self.momentum) > 0):
+        if _positive(self.momentum, where=np.any):
             buffer = self.momentum * state.momentum + _divide(grad, denominator, eps)
             return self.lr * buffer, RMSPropState(mean_sq, mean_grad, buffer, t)
         updates = _divide(self.lr * grad, denominator, eps)
