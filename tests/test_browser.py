@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import secrets
 import shutil
 import socket
@@ -128,7 +127,7 @@ def _start_lab(base: Path) -> tuple[subprocess.Popen, Lab]:
             time.sleep(0.2)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     server, lab = _start_lab(tmp_path_factory.mktemp("lab"))
     yield lab
@@ -161,7 +160,7 @@ class LabPage:
             self.page = None
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def lab_page(lab):
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
