@@ -44,7 +44,7 @@ test: $(STAMP) torch
 
 notebooks: $(STAMP)
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
-	  --ExecutePreprocessor.timeout=120 notebooks/[0-9]*.ipynb
+	  --ExecutePreprocessor.timeout=120 --ExecutePreprocessor.record_timing=False notebooks/[0-9]*.ipynb
 
 # Student notebooks: solution regions become stubs; edited student notebooks are left alone.
 exercises: $(STAMP)

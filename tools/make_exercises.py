@@ -13,7 +13,7 @@ this writes ``notebooks/exercises/NN_name.ipynb`` where
 - each region in a code cell becomes ``# YOUR CODE HERE`` and
   ``raise NotImplementedError()`` at the marker's indentation (in a Markdown
   cell: ``YOUR ANSWER HERE``);
-- outputs, execution counts and saved widget state are cleared;
+- outputs, execution counts, run timestamps and saved widget state are cleared;
 - relative links in Markdown are rewritten for the new folder: a link to a
   numbered notebook that has a student version stays a sibling link
   (``03_momentum.ipynb``), every other relative link gets ``../``
@@ -144,6 +144,7 @@ def student_version(nb: dict, name: str, siblings: set[str]) -> dict:
             cell["source"] = stub_solutions(source, CODE_STUB, where)
             cell["outputs"] = []
             cell["execution_count"] = None
+            cell.get("metadata", {}).pop("execution", None)  # run timestamps belong to the cleared outputs
         else:
             cell["source"] = rewrite_links(stub_solutions(source, MARKDOWN_STUB, where), siblings)
         if nb.get("nbformat_minor", 0) >= 5 and "id" not in cell:
