@@ -11,6 +11,9 @@ Modules, one concern each:
 - :mod:`rmsprop_lib.plotting` - contours, paths, loss curves, heat maps (on given axes);
 - :mod:`rmsprop_lib.widgets` - the slider explorers (``Explorer``);
 - :mod:`rmsprop_lib.checks` - the workshop exercises' checks;
+- :mod:`rmsprop_lib.network`, :mod:`rmsprop_lib.training`,
+  :mod:`rmsprop_lib.training_plots`, :mod:`rmsprop_lib.digits` - a NumPy
+  network trained on the digits data (notebook 07);
 - :mod:`rmsprop_lib.validation` - the input checks behind the error messages.
 """
 
