@@ -51,14 +51,17 @@ def lr_slider(value: float = 0.1, low: float = 1e-4, high: float = 10.0, descrip
     Its positions are ``value * 10**(0.05 k)``: a browser snaps the handle to
     them, so the grid passes through ``value`` (else the page would move the
     default and the explorer redraw with a value nobody chose). The ends are
-    the positions nearest to ``low`` and ``high`` inside the range.
+    the positions nearest to ``low`` and ``high`` inside the range. Ranges
+    reaching below 1e-4 (e.g. eps) show their value in scientific notation.
     """
     step, centre = 0.05, np.log10(value)
     below = np.floor((centre - np.log10(low)) / step + 1e-9)
     above = np.floor((np.log10(high) - centre) / step + 1e-9)
     return widgets.FloatLogSlider(
         value=value, base=10, min=round(centre - below * step, 12), max=round(centre + above * step, 12), step=step,
-        description=description, readout_format=".3g", continuous_update=True,
+        description=description, continuous_update=True,
+        # the browser formats with d3, whose ".3g" writes 1e-6 as 0.00000100: tiny ranges read better as 1.00e-6
+        readout_format=".3g" if low >= 1e-4 else ".2e",
     )
 
 

@@ -85,3 +85,8 @@ def test_lr_slider_is_logarithmic_within_its_range():
     s = lr_slider(0.1, 1e-4, 10.0)
     assert (s.min, s.max, s.base) == (-4.0, 1.0, 10.0)
     assert s.value == 0.1
+
+
+def test_tiny_ranges_read_in_scientific_notation():
+    assert lr_slider(1e-6, 1e-10, 10.0, description="eps").readout_format == ".2e"
+    assert lr_slider(0.1, 1e-4, 10.0).readout_format == ".3g"
