@@ -82,7 +82,7 @@ def contours(ax: Axes, problem: Problem, levels: int = 25, resolution: int = 160
     if len(problem.minima):
         ax.plot(*problem.minima.T, "*", color="gold", markeredgecolor="black", markersize=13, zorder=5)
     (x0, x1), (y0, y1) = problem.window
-    ax.set(xlim=(x0, x1), ylim=(y0, y1), xlabel="$x$", ylabel="$y$", aspect="equal")
+    ax.set(xlim=(x0, x1), ylim=(y0, y1), xlabel=problem.axis_labels[0], ylabel=problem.axis_labels[1], aspect="equal")
     ax.set_title(f"${problem.formula}$", fontsize=10)
     return contour_set
 

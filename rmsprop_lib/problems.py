@@ -44,6 +44,7 @@ class Problem:
         window: ``((x_min, x_max), (y_min, y_max))`` for contour plots.
         start: a start point that shows the problem's character.
         log_levels: whether contours look best on a logarithmic scale.
+        axis_labels: what the two coordinates are called in figures.
     """
 
     name: str
@@ -54,6 +55,7 @@ class Problem:
     window: tuple[tuple[float, float], tuple[float, float]]
     start: tuple[float, float]
     log_levels: bool = field(default=False)
+    axis_labels: tuple[str, str] = ("$x$", "$y$")
 
     @property
     def min_value(self) -> float:

@@ -187,6 +187,7 @@ def line_fit(
         minima=solution[None, :],
         window=((solution[0] - 4.0, solution[0] + 4.0), (solution[1] - 4.0, solution[1] + 4.0)),
         start=(float(solution[0] - 3.0), float(solution[1] + 2.5)),
+        axis_labels=("slope $w$", "intercept $b$"),
     )
     return LeastSquares(features=features, targets=y, problem=problem)
 

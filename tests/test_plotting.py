@@ -78,3 +78,13 @@ def test_runs_figure_has_two_panels_and_names_divergence():
     assert len(fig.axes) == 2
     texts = [t.get_text() for ax in fig.axes for t in ax.texts]
     assert "GD diverged at step 18" in texts
+
+
+def test_contours_label_the_axes_with_the_problems_names_for_its_coordinates():
+    ax = axes()
+    plotting.contours(ax, problems.bowl)
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("$x$", "$y$")
+    named = problems.quadratic(1.0, 2.0, axis_labels=("slope $w$", "intercept $b$"))
+    ax = axes()
+    plotting.contours(ax, named)
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("slope $w$", "intercept $b$")
