@@ -26,6 +26,7 @@ __all__ = [
     "paths",
     "loss_curves",
     "mark_divergence",
+    "warning_text",
     "effective_steps",
     "heatmap",
     "runs_figure",
@@ -133,10 +134,13 @@ def loss_curves(ax: Axes, runs: Mapping[str, Trajectory], min_value: float = 0.0
 def mark_divergence(ax: Axes, runs: Mapping[str, Trajectory]):
     """Write "<label> diverged at step k" on the axes for each run that diverged."""
     messages = [f"{label} diverged at step {int(run.diverged_at)}" for label, run in runs.items() if run.diverged_at >= 0]
-    if not messages:
-        return None
+    return warning_text(ax, "\n".join(messages)) if messages else None
+
+
+def warning_text(ax: Axes, message: str):
+    """``message`` in a red box in the middle of the axes, above everything else."""
     return ax.text(
-        0.5, 0.5, "\n".join(messages), transform=ax.transAxes, ha="center", va="center", fontsize=11,
+        0.5, 0.5, message, transform=ax.transAxes, ha="center", va="center", fontsize=11,
         color="#b00000", bbox=dict(boxstyle="round", facecolor="white", edgecolor="#b00000", alpha=0.9), zorder=10,
     )
 

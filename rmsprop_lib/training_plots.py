@@ -15,7 +15,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from .plotting import color_of
+from .plotting import color_of, warning_text
 from .training import TrainingRun
 
 __all__ = ["loss_per_step", "accuracy_per_epoch", "divergence_message", "training_figure", "lr_sensitivity"]
@@ -100,10 +100,7 @@ def training_figure(
         figure.legend(handles=list(accuracy_lines.values()), fontsize=8, loc="outside right center")
     message = divergence_message(runs)
     if message:
-        ax_loss.text(
-            0.5, 0.5, message, transform=ax_loss.transAxes, ha="center", va="center", fontsize=11, color="#b00000",
-            bbox=dict(boxstyle="round", facecolor="white", edgecolor="#b00000", alpha=0.9), zorder=10,
-        )
+        warning_text(ax_loss, message)
     if not runs:
         ax_loss.text(0.5, 0.5, "no optimizer selected", transform=ax_loss.transAxes, ha="center", va="center")
     if title:
