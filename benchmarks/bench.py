@@ -77,60 +77,70 @@ def rosenbrock_compute(lr: float):
     return p, {label: minimize(p, opt, p.start, 200) for label, opt in optimizers.items()}
 
 
-def interact_style(compute, draw, values: dict, figsize, dpi) -> bytes:
-    """What a plain ``interact`` does per slider step: compute, a new pyplot figure, inline PNG."""
+def interact_style(problem, runs, draw, figsize, dpi, layout) -> bytes:
+    """What a plain ``interact`` does per slider step after computing: a new pyplot figure, inline PNG."""
     import matplotlib.pyplot as plt
     from IPython.core.pylabtools import print_figure
 
-    from rmsprop_lib import plotting
-
-    problem, runs = compute(**values)
-    figure = plt.figure(figsize=figsize, dpi=dpi, layout=None if draw is None else "constrained")
-    if draw is None:
-        plotting.runs_figure(problem, dict(runs), figure=figure)
-    else:
-        draw(figure, problem, dict(runs))
+    figure = plt.figure(figsize=figsize, dpi=dpi, layout=layout)
+    draw(figure, problem, dict(runs))
     png = print_figure(figure, "png", bbox_inches="tight")  # matplotlib-inline's default
     plt.close(figure)
     return png
 
 
 def slider_steps(slider, count: int = 6) -> list:
-    """Values a learner reaches with the arrow keys: ``count`` steps one way, then back."""
+    """Values a learner reaches with the arrow keys: ``count`` steps one way, then back.
+
+    Each position is computed from the start (not step by step), so that a
+    position visited twice has the same value, as in a browser.
+    """
     from ipywidgets import FloatLogSlider
 
-    def moved(value, sign):
-        if isinstance(slider, FloatLogSlider):
-            return float(slider.base ** (np.log(value) / np.log(slider.base) + sign * slider.step))
-        return value + sign * slider.step
+    start = slider.value
 
-    sign = 1 if moved(slider.value, 1) <= slider.max * (1 + 1e-9) else -1
-    values, value = [], slider.value
-    for direction in (sign, -sign):
-        for _ in range(count):
-            value = moved(value, direction)
-            values.append(value)
-    return values
+    def at(k):
+        if k == 0:
+            return start
+        if isinstance(slider, FloatLogSlider):
+            return float(slider.base ** (np.log(start) / np.log(slider.base) + k * slider.step))
+        return start + k * slider.step
+
+    sign = 1 if at(1) <= slider.max * (1 + 1e-9) else -1
+    return [at(sign * k) for k in [*range(1, count + 1), *range(count - 1, -1, -1)]]
 
 
 def time_explorer(explorer, updates: int = 24) -> dict:
     """Step each slider of ``explorer`` (about ``updates`` steps in all): per step the update's
-    time, its ``compute`` alone, and the interact-style peer's time."""
+    time, the part of it spent in ``compute``, and the interact-style peer's time (the same
+    computation, then a new pyplot figure drawn from scratch)."""
     from ipywidgets import FloatLogSlider, FloatSlider, IntSlider
 
     sliders = [c for c in explorer.controls.values() if isinstance(c, (FloatSlider, FloatLogSlider, IntSlider))]
     times = {"ours": [], "compute": [], "peers": [], "errors": 0}
-    for control in sliders:
-        start = control.value
-        for value in slider_steps(control, max(1, updates // (2 * len(sliders)))):
-            times["ours"].append(timed(lambda: setattr(control, "value", value)))
-            times["errors"] += explorer.error is not None
-            values = dict(explorer.values)
-            times["compute"].append(timed(lambda: explorer.compute(**values)))
-            draw = None if explorer._view else explorer.draw
-            size = tuple(explorer.figure.get_size_inches())
-            times["peers"].append(timed(lambda: interact_style(explorer.compute, draw, values, size, explorer.figure.dpi)))
-        control.value = start
+    compute, spent = explorer.compute, []
+
+    def timed_compute(**values):  # what compute costs inside the update (a cache may make it free)
+        start = time.perf_counter()
+        try:
+            return compute(**values)
+        finally:
+            spent.append(time.perf_counter() - start)
+
+    explorer.compute = timed_compute
+    try:
+        for control in sliders:
+            start = control.value
+            for value in slider_steps(control, max(1, updates // (2 * len(sliders)))):
+                times["ours"].append(timed(lambda: setattr(control, "value", value)))
+                times["compute"].append(spent[-1])
+                times["errors"] += explorer.error is not None
+                size, layout = tuple(explorer.figure.get_size_inches()), explorer.figure.get_layout_engine()
+                peer = (explorer.problem, explorer.runs, explorer.draw, size, explorer.figure.dpi, "constrained" if layout else None)
+                times["peers"].append(spent[-1] + timed(lambda: interact_style(*peer)))
+            control.value = start
+    finally:
+        explorer.compute = compute
     return times
 
 

@@ -309,8 +309,9 @@ def minimize_stochastic(
         steps: the number of updates, an integer >= 0.
         batch_size: ``m``, an integer from 1 to ``data.n``; ``data.n`` gives
             exactly ``minimize(data.problem, optimizer, x0, steps)``.
-        seed: seeds ``np.random.default_rng``; the same arguments give the
-            same trajectory.
+        seed: seeds ``np.random.default_rng``, from which the batches are
+            drawn 100 steps at a time, ``sample_batches(rng, n, m, (100,
+            *batch))``; the same arguments give the same trajectory.
         decay_steps: :math:`k_0` for :class:`InverseTimeDecay`, or None for a
             fixed learning rate.
         bound: as in ``minimize``.
@@ -319,11 +320,18 @@ def minimize_stochastic(
         A :class:`~rmsprop_lib.runner.Trajectory`.
     """
     batch_size = _batch_size(batch_size, data.n)
+    steps = check.step_count("steps", steps)
+    runs = check.points("x0", x0).shape[:-1]
     rng = np.random.default_rng(seed)
 
+    def draws():  # the batches of 100 steps per draw: far cheaper than a draw per step, and little memory
+        for first in range(0, steps, 100):
+            yield from sample_batches(rng, data.n, batch_size, (min(100, steps - first), *runs))
+
+    batches = draws()
+
     def noisy_grad(points: np.ndarray) -> np.ndarray:
-        index = sample_batches(rng, data.n, batch_size, np.shape(points)[:-1])
-        return _example_grads(data.features, data.targets, points, index).mean(axis=-2)
+        return _example_grads(data.features, data.targets, points, next(batches)).mean(axis=-2)
 
     noisy = dataclasses.replace(data.problem, grad=noisy_grad)
     if decay_steps is not None:

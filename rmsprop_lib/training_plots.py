@@ -18,7 +18,10 @@ from matplotlib.figure import Figure
 from .plotting import color_of, warning_text
 from .training import TrainingRun
 
-__all__ = ["loss_per_step", "accuracy_per_epoch", "divergence_message", "training_figure", "lr_sensitivity"]
+__all__ = [
+    "loss_per_step", "accuracy_per_epoch", "divergence_message", "training_figure", "training_axes", "draw_training",
+    "lr_sensitivity",
+]
 
 
 def _mean_and_band(ax: Axes, x: np.ndarray, values: np.ndarray, color: str, label: str, **style):
@@ -37,7 +40,7 @@ def _mean_and_band(ax: Axes, x: np.ndarray, values: np.ndarray, color: str, labe
 
 
 def loss_per_step(ax: Axes, runs: Mapping[str, TrainingRun]) -> dict:
-    """Training loss on a log axis against the step.
+    """Training loss against the step (on the left panel of :func:`training_axes`, a log axis).
 
     A single run also shows its mini-batch loss at every step (thin); the
     bold line with dots is the loss on the whole training set after each
@@ -54,21 +57,15 @@ def loss_per_step(ax: Axes, runs: Mapping[str, TrainingRun]) -> dict:
         k = int(run.diverged_at[0])
         if single and k >= 1:  # the last good step, marked with a cross
             ax.plot(k - 1, run.losses[k - 2, 0] if k >= 2 else run.train_loss[0, 0], "x", color=color, ms=10, mew=2)
-    ax.set_yscale("log")
-    ax.set(xlabel="step", ylabel="training loss (cross-entropy)")
-    ax.grid(True, which="major", alpha=0.3)
     return lines
 
 
-def accuracy_per_epoch(ax: Axes, runs: Mapping[str, TrainingRun], ylabel: str = "test accuracy") -> dict:
-    """Accuracy on the held-out data after each evaluated epoch, with chance level (1/10) dotted."""
+def accuracy_per_epoch(ax: Axes, runs: Mapping[str, TrainingRun]) -> dict:
+    """Accuracy on the held-out data after each evaluated epoch (on the right panel of :func:`training_axes`)."""
     lines = {}
     for i, (label, run) in enumerate(runs.items()):
         if len(run.test_accuracy):
             lines[label] = _mean_and_band(ax, run.eval_epochs, run.test_accuracy, color_of(label, i), label, lw=1.8, marker="o", ms=3)
-    ax.axhline(0.1, color="grey", ls=":", lw=1)
-    ax.set(xlabel="epoch", ylabel=ylabel, ylim=(0, 1.02))
-    ax.grid(True, which="major", alpha=0.3)
     return lines
 
 
@@ -89,23 +86,64 @@ def training_figure(
     """The network explorer's view: training loss per step (left), held-out accuracy per epoch (right).
 
     Draws on ``figure`` (a new 10 x 4 in figure when None) and returns it;
-    diverged runs are named on the loss panel ("diverged at step k").
+    diverged runs are named on the loss panel ("diverged at step k"). It is
+    :func:`training_axes` (the panels) followed by :func:`draw_training` (the runs).
     """
-    figure = figure or Figure(figsize=(10, 4), layout="constrained")
+    figure = figure or Figure(figsize=(10, 4))
     figure.clear()
-    ax_loss, ax_acc = figure.subplots(1, 2)
+    draw_training(*training_axes(figure, title, accuracy_label), title, runs)
+    return figure
+
+
+def training_axes(figure: Figure, title: str | None = None, accuracy_label: str = "test accuracy") -> tuple[Axes, Axes]:
+    """The two panels of :func:`training_figure`, with room on the right for the legend.
+
+    Left: training loss against the step, on a log axis; right: accuracy
+    against the epoch, with chance level (1/10) dotted. The margins are fixed
+    (in inches), as in :func:`~rmsprop_lib.plotting.runs_axes`, so that an
+    explorer can redraw just the runs (:class:`~rmsprop_lib.widgets.RunsView`).
+    """
+    width, height = figure.get_size_inches()
+    top = 0.4 + (0.3 if title else 0.0)
+    ax_loss, ax_acc = figure.subplots(
+        1, 2, gridspec_kw=dict(left=0.75 / width, right=1 - 1.3 / width, bottom=0.55 / height, top=1 - top / height, wspace=0.3)
+    )
+    ax_loss.set_yscale("log")
+    ax_loss.set(xlabel="step", ylabel="training loss (cross-entropy)")
+    ax_acc.axhline(0.1, color="grey", ls=":", lw=1)
+    ax_acc.set(xlabel="epoch", ylabel=accuracy_label, ylim=(0, 1.02))
+    for ax in (ax_loss, ax_acc):
+        ax.grid(True, which="major", alpha=0.3)
+    if title:
+        figure.suptitle(title, fontsize=11)
+    return ax_loss, ax_acc
+
+
+def draw_training(ax_loss: Axes, ax_acc: Axes, title: str | None, runs: Mapping[str, TrainingRun]) -> None:
+    """The runs of :func:`training_figure`: loss and accuracy curves, legend, divergence.
+
+    ``title`` is not used (the panels show it); it is there so that an
+    explorer can pass what it computed to both. The axis limits depend only
+    on how long the runs are and, for the loss, on the decades its curves
+    span: so the axes stay put while a learning rate changes.
+    """
     loss_lines = loss_per_step(ax_loss, runs)
-    accuracy_lines = accuracy_per_epoch(ax_acc, runs, accuracy_label) or loss_lines
-    if runs:  # outside the axes: never over a curve, and cheap to place
-        figure.legend(handles=list(accuracy_lines.values()), fontsize=8, loc="outside right center")
+    accuracy_lines = accuracy_per_epoch(ax_acc, runs) or loss_lines
+    if runs:
+        steps = max(run.losses.shape[0] for run in runs.values())
+        epochs = max(int(run.eval_epochs[-1]) for run in runs.values())
+        ax_loss.set_xlim(-0.02 * steps, 1.02 * steps)
+        ax_acc.set_xlim(-0.02 * epochs, 1.02 * epochs)
+        drawn = np.concatenate([line.get_ydata() for line in ax_loss.lines])
+        drawn = drawn[np.isfinite(drawn) & (drawn > 0)]
+        if drawn.size:  # whole decades around the curves
+            ax_loss.set_ylim(10.0 ** np.floor(np.log10(drawn.min())), 10.0 ** np.ceil(np.log10(drawn.max())))
+        ax_acc.legend(handles=list(accuracy_lines.values()), fontsize=8, loc="center left", bbox_to_anchor=(1.03, 0.5))
+    else:
+        ax_loss.text(0.5, 0.5, "no optimizer selected", transform=ax_loss.transAxes, ha="center", va="center")
     message = divergence_message(runs)
     if message:
         warning_text(ax_loss, message)
-    if not runs:
-        ax_loss.text(0.5, 0.5, "no optimizer selected", transform=ax_loss.transAxes, ha="center", va="center")
-    if title:
-        figure.suptitle(title, fontsize=11)
-    return figure
 
 
 def lr_sensitivity(ax: Axes, lrs: np.ndarray, scores: Mapping[str, np.ndarray], ylabel: str = "validation accuracy") -> dict:

@@ -4,15 +4,17 @@ An :class:`Explorer` is built from
 
 - ``controls``: named ipywidgets (sliders, dropdowns) whose values are passed
   to ``compute`` as keyword arguments;
-- ``compute(**values) -> dict[label, Trajectory]``: the runs to show (pure
-  computation, no drawing), and optionally the problem to draw them on;
-- ``draw(figure, problem, runs)``: how to draw them (by default
-  :func:`rmsprop_lib.plotting.runs_figure`).
+- ``compute(**values) -> (problem, runs)``: the runs to show, a dict
+  label -> run (pure computation, no drawing), and the problem to draw them
+  on (or whatever else fixes the panels, such as a title);
+- how to draw them: by default :func:`rmsprop_lib.plotting.runs_figure`
+  (paths over contours, and losses); any figure of fixed panels with
+  ``make_axes`` and ``draw_runs``, or any drawing at all with ``draw``.
 
 The figure is rendered off screen with Agg and shown as an ``Image`` widget,
-so a slider step only sends one PNG to the browser. The default drawing
-keeps what a slider does not change (axes, contours, ticks, legends) as
-pixels and draws only the runs over them (:class:`RunsView`). Everything is reachable
+so a slider step only sends one PNG to the browser. A figure of fixed
+panels keeps what a slider does not change (axes, contours, ticks, legends)
+as pixels and draws only the runs over them (:class:`RunsView`). Everything is reachable
 from Python, so tests (and curious learners) can drive an explorer::
 
     ex.controls["lr"].value = 0.3   # observers run at once, in this process
@@ -87,42 +89,55 @@ Runs = Mapping[str, Trajectory]
 
 
 class RunsView:
-    """:func:`~rmsprop_lib.plotting.runs_figure` on one figure, redrawn fast.
+    """A figure of fixed panels with runs drawn over them, redrawn fast.
+
+    The picture is ``make_axes(figure, problem)`` (the panels: axes, labels,
+    contours) followed by ``draw_runs(*axes, problem, runs)`` (the runs'
+    curves); by default :func:`~rmsprop_lib.plotting.runs_axes` and
+    :func:`~rmsprop_lib.plotting.draw_runs`, i.e.
+    :func:`~rmsprop_lib.plotting.runs_figure`.
 
     While the problem and the run labels stay the same, a redraw replaces
-    only the runs' artists (:func:`~rmsprop_lib.plotting.draw_runs`): the
-    rest - axes, ticks, contours - is copied back as pixels (a *blit*)
-    as long as the axis limits have not changed, and the runs, with whatever
-    lies above them (the minimum's star, messages), are drawn on top in
-    their usual order. Legends, which show the same labels in the same place,
-    are pasted as pixels too. The result is the picture of a full redraw,
-    except that no run shows through a legend's translucent frame.
+    only the runs' artists: the rest - axes, ticks, contours - is copied
+    back as pixels (a *blit*) as long as the axis limits have not changed,
+    and the runs, with whatever lies above them (the minimum's star,
+    messages), are drawn on top in their usual order. Legends, which show
+    the same labels in the same place, are pasted as pixels too. The result
+    is the picture of a full redraw, except that no run shows through a
+    legend's translucent frame. ``draw_runs`` must add its artists to the
+    axes (not to the figure), as ``ax.plot`` and ``ax.legend`` do.
     """
 
-    def __init__(self, figure: Figure):
+    def __init__(
+        self,
+        figure: Figure,
+        make_axes: Callable[[Figure, object], tuple[Axes, ...]] = plotting.runs_axes,
+        draw_runs: Callable[..., object] = plotting.draw_runs,
+    ):
         self.figure = figure
+        self.make_axes, self.draw_runs = make_axes, draw_runs
         self.key: tuple | None = None  # (problem, labels) the panels were made for
-        self.axes: tuple[Axes, Axes] | None = None
+        self.axes: tuple[Axes, ...] | None = None
         self.drawn: list = []  # the runs' artists
         self.on_top: list = []  # those and whatever lies above them: drawn over the background
         self.background = None  # pixels of everything else
         self.legends: list = []  # pixels of each legend over the background
         self.limits: list | None = None  # the axis limits and legend places these pixels were made for
 
-    def draw(self, problem: Problem, runs: Runs) -> None:
+    def draw(self, problem, runs: Mapping) -> None:
         """Show ``runs`` on ``problem``; afterwards the canvas holds the picture."""
         key, last = (problem, tuple(runs)), self.key
         self.key = None  # until this redraw has finished: after an error, start afresh
         if key != last:
             self.figure.clear()
-            self.axes, self.background = plotting.runs_axes(self.figure, problem), None
+            self.axes, self.background = tuple(self.make_axes(self.figure, problem)), None
         else:
             for artist in self.drawn:
                 artist.remove()
             for ax in self.axes:
                 ax.relim()  # forget the old runs' extent
         before = {ax: set(ax.get_children()) for ax in self.axes}
-        plotting.draw_runs(*self.axes, problem, runs)
+        self.draw_runs(*self.axes, problem, runs)
         self.drawn, self.on_top = [], []
         for ax in self.axes:
             new = [artist for artist in ax.get_children() if artist not in before[ax]]
@@ -162,8 +177,13 @@ class Explorer(widgets.VBox):
     Args:
         controls: name -> widget; each widget's ``value`` goes to ``compute``.
         compute: ``(**values) -> (problem, runs)``, the runs to draw.
-        draw: ``(figure, problem, runs) -> None``; defaults to
-            :func:`~rmsprop_lib.plotting.runs_figure`.
+        make_axes, draw_runs: the figure as fixed panels, ``make_axes(figure,
+            problem) -> axes``, and the runs drawn on them, ``draw_runs(*axes,
+            problem, runs)``; redrawn fast by a :class:`RunsView`. By default
+            :func:`~rmsprop_lib.plotting.runs_axes` and
+            :func:`~rmsprop_lib.plotting.draw_runs`: paths over contours, and losses.
+        draw: instead, any ``(figure, problem, runs) -> None`` that draws the
+            whole figure; it is cleared and laid out anew on every change (slower).
         figsize: the figure's size in inches.
         dpi: the rendered image's resolution.
 
@@ -171,6 +191,8 @@ class Explorer(widgets.VBox):
         values: the values used for the last update.
         problem, runs: what the last update computed.
         figure: the matplotlib figure it drew.
+        draw: how the whole figure is drawn from scratch (``make_axes``, then
+            ``draw_runs``, unless a ``draw`` was given).
         image: the ``Image`` widget that shows it.
         errors: an ``Output`` widget that shows any traceback.
         error: the last exception, or None.
@@ -184,14 +206,16 @@ class Explorer(widgets.VBox):
         draw: Callable[[Figure, Problem, Runs], object] | None = None,
         figsize: tuple[float, float] = (10, 4),
         dpi: int = 80,
+        make_axes: Callable[[Figure, object], tuple[Axes, ...]] = plotting.runs_axes,
+        draw_runs: Callable[..., object] = plotting.draw_runs,
     ):
         self.controls = dict(controls)
         self.compute = compute
-        self.draw = draw or (lambda figure, problem, runs: plotting.runs_figure(problem, runs, figure=figure))
-        # Custom drawings get a layout engine; the default view has fixed margins. Opaque: sent as RGB.
+        self.draw = draw or (lambda figure, problem, runs: draw_runs(*make_axes(figure, problem), problem, runs))
+        # A custom ``draw`` gets a layout engine; panels from ``make_axes`` have fixed margins. Opaque: sent as RGB.
         self.figure = Figure(figsize=figsize, dpi=dpi, facecolor="white", layout=None if draw is None else "constrained")
         FigureCanvasAgg(self.figure)
-        self._view = RunsView(self.figure) if draw is None else None
+        self._view = RunsView(self.figure, make_axes, draw_runs) if draw is None else None
         self.image = widgets.Image(format="png", layout=widgets.Layout(width=f"{figsize[0] * dpi}px"))
         self.errors = widgets.Output()
         self.values: dict = {}

@@ -5,7 +5,10 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from rmsprop_lib import SGD, Adam, RMSProp, minimize, problems
+from rmsprop_lib import SGD, Adam, RMSProp, minimize, problems, training_plots
+from rmsprop_lib.digits import load_digits, train_test_split
+from rmsprop_lib.network import MLP
+from rmsprop_lib.training import Stacked, train
 from rmsprop_lib.widgets import Explorer, RunsView, lr_slider
 
 
@@ -43,6 +46,30 @@ def test_blitted_picture_equals_a_full_redraw_outside_the_legends(name):
         np.testing.assert_array_equal(fast, pixels(figure))
     if name == "rosenbrock":
         assert len(backgrounds) < 5  # some redraws reused the background
+
+
+def test_other_panels_blit_to_a_full_redraw_too():
+    """Notebook 07's view: training loss and accuracy panels, legend outside, over several learning rates."""
+    x, y = load_digits()
+    data = train_test_split(x[:300], y[:300], test_size=100, seed=0)
+    model = MLP((64, 16, 10))
+
+    def runs(lr):
+        both = Stacked([SGD(lr), Adam(lr / 30)])
+        return train(model, both, data.x_train, data.y_train, 2, 25, seeds=[0, 0], x_test=data.x_test, y_test=data.y_test).groups(["SGD", "Adam"])
+
+    figure = Figure(figsize=(8, 3), dpi=50)
+    FigureCanvasAgg(figure)
+    view = RunsView(figure, training_plots.training_axes, training_plots.draw_training)
+    backgrounds = set()
+    for lr in (0.1, 0.11, 0.12, 1e4, 0.13):  # 1e4: both blow up, the loss axis grows
+        view.draw("two epochs", runs(lr))
+        backgrounds.add(id(view.background))
+        fast = pixels(figure)
+        figure.canvas.draw()
+        np.testing.assert_array_equal(fast, pixels(figure))
+    assert len(backgrounds) < 5  # some redraws reused the background
+    assert len(figure.axes) == 2 and figure.axes[1].get_legend() is not None
 
 
 def test_the_figure_holds_only_the_current_runs():

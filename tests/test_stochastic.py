@@ -151,13 +151,15 @@ def test_the_same_seed_reproduces_the_same_run():
     assert not np.array_equal(a.xs[:, 0], a.xs[:, 1])  # runs in a batch draw their own batches
 
 
-def test_one_sgd_step_by_hand():
+def test_sgd_steps_by_hand():
     seed, m, lr = 4, 6, 0.3
-    index = st.sample_batches(np.random.default_rng(seed), DATA.n, m)
-    x0 = np.array(DATA.problem.start)
-    expected = x0 - lr * st.minibatch_grad(DATA, x0, index)
-    run = st.minimize_stochastic(DATA, SGD(lr), x0, steps=1, batch_size=m, seed=seed)
-    np.testing.assert_array_equal(run.xs[1], expected)
+    rng = np.random.default_rng(seed)
+    index = np.concatenate([st.sample_batches(rng, DATA.n, m, (100,)), st.sample_batches(rng, DATA.n, m, (5,))])
+    x = np.array(DATA.problem.start)
+    run = st.minimize_stochastic(DATA, SGD(lr), x, steps=105, batch_size=m, seed=seed)
+    for k in range(105):
+        x = x - lr * st.minibatch_grad(DATA, x, index[k])
+        np.testing.assert_array_equal(run.xs[k + 1], x)
 
 
 def test_decay_scales_the_learning_rate_as_one_over_one_plus_k_over_k0():

@@ -10,7 +10,7 @@ from rmsprop_lib import SGD, Adam, RMSProp
 from rmsprop_lib.digits import DATA_FILE, load_digits, train_test_split
 from rmsprop_lib.network import MLP
 from rmsprop_lib.training import Stacked, train
-from rmsprop_lib.training_plots import lr_sensitivity, training_figure
+from rmsprop_lib.training_plots import draw_training, lr_sensitivity, training_axes, training_figure
 from rmsprop_lib.widgets import Explorer, lr_slider
 
 MODEL = MLP((64, 16, 10))
@@ -172,25 +172,54 @@ def test_training_figure_draws_the_recorded_curves(data):
     assert ax_loss.get_yscale() == "log" and not ax_loss.texts
 
 
-def network_explorer(data):
+def network_explorer(data, fast=True):
+    """Notebook 07's explorer in small: SGD on 200 digits, lr from 1e-3 to 1e10 (it diverges far before)."""
+
     def compute(lr):
         run = train(MODEL, SGD(lr), data.x_train, data.y_train, 1, 50, seeds=0, x_test=data.x_test, y_test=data.y_test)
-        return None, {"SGD": run}
+        return "one epoch", {"SGD": run}
 
-    return Explorer({"lr": lr_slider(0.1, 1e-3, 1e10)}, compute, lambda figure, problem, runs: training_figure(runs, figure=figure))
+    controls = {"lr": lr_slider(0.1, 1e-3, 1e10)}
+    if fast:  # fixed panels, only the runs redrawn
+        return Explorer(controls, compute, make_axes=training_axes, draw_runs=draw_training)
+    return Explorer(controls, compute, lambda figure, title, runs: training_figure(runs, title, figure=figure))
 
 
-def test_the_explorer_retrains_and_says_where_training_blew_up(data):
-    ex = network_explorer(data)
+@pytest.mark.parametrize("fast", [True, False], ids=["fixed panels", "full redraw"])
+def test_the_explorer_retrains_and_says_where_training_blew_up(data, fast):
+    ex = network_explorer(data, fast)
     assert ex.error is None and not ex.figure.axes[0].texts
     before = ex.image.value
     ex.controls["lr"].value = 0.5
     assert ex.runs["SGD"].diverged_at[0] == -1 and ex.image.value != before
+    at_half = bytes(ex.image.value)
     ex.controls["lr"].value = 1e9
     k = int(ex.runs["SGD"].diverged_at[0])
     assert k >= 1 and ex.error is None
     texts = [t.get_text() for t in ex.figure.axes[0].texts]
     assert texts == [f"SGD diverged at step {k}"]
+    ex.controls["lr"].value = 0.5  # back: the message is gone, the picture is the first one again
+    assert not ex.figure.axes[0].texts and bytes(ex.image.value) == at_half
+
+
+def test_the_network_panels_stay_put_while_the_learning_rate_moves(data):
+    runs = train(MODEL, Stacked([SGD(0.3), Adam(0.01)]), data.x_train, data.y_train, 3, 20, seeds=[0, 0],
+                 x_test=data.x_test, y_test=data.y_test).groups(["SGD", "Adam"])
+    figure = training_figure(runs, "three epochs")
+    ax_loss, ax_acc = figure.axes
+    steps = runs["SGD"].losses.shape[0]
+    assert ax_loss.get_xlim() == pytest.approx((-0.02 * steps, 1.02 * steps)) and ax_acc.get_xlim() == pytest.approx((-0.06, 3.06))
+    low, high = np.log10(ax_loss.get_ylim())
+    assert low == np.floor(low) and high == np.ceil(high)  # whole decades
+    drawn = np.concatenate([line.get_ydata() for line in ax_loss.lines])
+    assert 10**low <= np.nanmin(drawn) and np.nanmax(drawn) <= 10**high
+    assert [t.get_text() for t in ax_acc.get_legend().get_texts()] == ["SGD", "Adam"]
+    assert figure.get_suptitle() == "three epochs"
+
+
+def test_no_ticked_optimizer_is_said_not_shown_as_empty_axes():
+    figure = training_figure({})
+    assert [t.get_text() for t in figure.axes[0].texts] == ["no optimizer selected"]
 
 
 def test_lr_sensitivity_draws_the_mean_over_seeds():
