@@ -104,8 +104,9 @@ class RunsView:
     messages), are drawn on top in their usual order. Legends, which show
     the same labels in the same place, are pasted as pixels too. The result
     is the picture of a full redraw, except that no run shows through a
-    legend's translucent frame. ``draw_runs`` must add its artists to the
-    axes (not to the figure), as ``ax.plot`` and ``ax.legend`` do.
+    legend's translucent frame (or within two pixels of it). ``draw_runs``
+    must add its artists to the axes (not to the figure), as ``ax.plot``
+    and ``ax.legend`` do.
     """
 
     def __init__(
@@ -156,7 +157,8 @@ class RunsView:
                 artist.set_visible(True)
             for legend in legends:
                 self.figure.draw_artist(legend)
-            self.legends = [canvas.copy_from_bbox(legend.get_window_extent()) for legend in legends]
+            # a frame's edge reaches past the legend's box by half a line width: keep 2 pixels more
+            self.legends = [canvas.copy_from_bbox(legend.get_window_extent().padded(2)) for legend in legends]
         canvas.restore_region(self.background)
         pixels = iter(self.legends)
         for artist in self.on_top:

@@ -16,7 +16,8 @@ Debian's Chromium with Playwright:
    back and forth gives the same image again for the same value.
 
 On failure a screenshot of every widget output and of the page lands in
-``test-artifacts/browser/<notebook>/``. Without Chromium (``apt-get install
+``test-artifacts/browser/<notebook>/`` (after every notebook with
+``BROWSER_TEST_SCREENSHOTS=1``). Without Chromium (``apt-get install
 chromium``) the module is skipped with one line saying so.
 """
 
@@ -508,6 +509,8 @@ def check_notebook(lab_page: LabPage, name: str, artifacts: Path, redraw_timeout
             counts["redraws"] += exercise.moves
         problems = page.evaluate(PROBLEMS_JS)
         assert not problems, f"{name}: after moving the controls:\n" + "\n".join(problems)
+        if os.environ.get("BROWSER_TEST_SCREENSHOTS"):  # to look at what a learner sees, passing or not
+            screenshot_widgets(page, artifacts)
         page.evaluate(CLOSE_JS)
         return counts
     except BaseException:
