@@ -130,8 +130,8 @@ def draw_training(ax_loss: Axes, ax_acc: Axes, title: str | None, runs: Mapping[
     loss_lines = loss_per_step(ax_loss, runs)
     accuracy_lines = accuracy_per_epoch(ax_acc, runs) or loss_lines
     if runs:
-        steps = max(run.losses.shape[0] for run in runs.values())
-        epochs = max(int(run.eval_epochs[-1]) for run in runs.values())
+        steps = max(1, *(run.losses.shape[0] for run in runs.values()))  # at least 1: zero epochs draw the start
+        epochs = max(1, *(int(run.eval_epochs[-1]) for run in runs.values()))
         ax_loss.set_xlim(-0.02 * steps, 1.02 * steps)
         ax_acc.set_xlim(-0.02 * epochs, 1.02 * epochs)
         drawn = np.concatenate([line.get_ydata() for line in ax_loss.lines])

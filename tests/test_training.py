@@ -217,6 +217,17 @@ def test_the_network_panels_stay_put_while_the_learning_rate_moves(data):
     assert figure.get_suptitle() == "three epochs"
 
 
+def test_zero_epochs_draw_the_start_without_warnings(data):
+    import warnings
+
+    run = train(MODEL, SGD(0.1), data.x_train, data.y_train, 0, 20, x_test=data.x_test, y_test=data.y_test)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        figure = training_figure({"SGD": run})
+        figure.canvas.draw()
+    assert figure.axes[1].get_xlim() == pytest.approx((-0.02, 1.02))
+
+
 def test_no_ticked_optimizer_is_said_not_shown_as_empty_axes():
     figure = training_figure({})
     assert [t.get_text() for t in figure.axes[0].texts] == ["no optimizer selected"]
