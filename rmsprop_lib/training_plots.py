@@ -136,8 +136,9 @@ def draw_training(ax_loss: Axes, ax_acc: Axes, title: str | None, runs: Mapping[
         ax_acc.set_xlim(-0.02 * epochs, 1.02 * epochs)
         drawn = np.concatenate([line.get_ydata() for line in ax_loss.lines])
         drawn = drawn[np.isfinite(drawn) & (drawn > 0)]
-        if drawn.size:  # whole decades around the curves
-            ax_loss.set_ylim(10.0 ** np.floor(np.log10(drawn.min())), 10.0 ** np.ceil(np.log10(drawn.max())))
+        if drawn.size:  # whole decades around the curves (at least one)
+            low, high = np.floor(np.log10(drawn.min())), np.ceil(np.log10(drawn.max()))
+            ax_loss.set_ylim(10.0**low, 10.0 ** max(high, low + 1))
         ax_acc.legend(handles=list(accuracy_lines.values()), fontsize=8, loc="center left", bbox_to_anchor=(1.03, 0.5))
     else:
         ax_loss.text(0.5, 0.5, "no optimizer selected", transform=ax_loss.transAxes, ha="center", va="center")
