@@ -293,6 +293,13 @@ def check_gd_step(gd_step) -> bool:
     return check(GD, gd_step)
 
 
+#: The mistake of returning the next point instead of the update (momentum, AdaGrad, RMSProp).
+RETURNS_A_POSITION = (
+    "it returns grad - updates, a new *position* (as if grad were the point). "
+    "Return the update itself; the caller moves with x = x - updates."
+)
+
+
 # ------------------------------------------------------------------ 03 momentum
 
 
@@ -362,10 +369,7 @@ def _(grad, velocity, lr, beta):
     return velocity, velocity
 
 
-@MOMENTUM.mistake(
-    "it returns grad - updates, a new *position* (as if grad were the point). "
-    "Return the update itself; the caller moves with x = x - updates."
-)
+@MOMENTUM.mistake(RETURNS_A_POSITION)
 def _(grad, velocity, lr, beta):
     updates, velocity = _momentum_update(grad, velocity, lr, beta)
     return grad - updates, velocity
@@ -446,10 +450,7 @@ def _(grad, sum_sq, lr, eps):
     return grad / (np.sqrt(sum_sq) + eps), sum_sq
 
 
-@ADAGRAD.mistake(
-    "it returns grad - updates, a new *position* (as if grad were the point). "
-    "Return the update itself; the caller moves with x = x - updates."
-)
+@ADAGRAD.mistake(RETURNS_A_POSITION)
 def _(grad, sum_sq, lr, eps):
     updates, sum_sq = _adagrad_update(grad, sum_sq, lr, eps)
     return grad - updates, sum_sq
@@ -541,10 +542,7 @@ def _(learning_rate, rho, epsilon, grad, s_prev):
     return grad / (np.sqrt(s) + epsilon), s
 
 
-@RMSPROP.mistake(
-    "it returns grad - updates, a new *position* (as if grad were the point). "
-    "Return the update itself; the caller moves with x = x - updates."
-)
+@RMSPROP.mistake(RETURNS_A_POSITION)
 def _(learning_rate, rho, epsilon, grad, s_prev):
     updates, s = _rmsprop_update(learning_rate, rho, epsilon, grad, s_prev)
     return grad - updates, s
