@@ -32,6 +32,7 @@ __all__ = [
     "runs_figure",
     "runs_axes",
     "draw_runs",
+    "use_series_style",
 ]
 
 #: One colour per optimizer, the same in every notebook.
@@ -48,6 +49,18 @@ _FALLBACK = ["#17becf", "#bcbd22", "#e377c2", "#7f7f7f", "#1f77b4", "#ff7f0e"]
 
 #: Losses are drawn as the gap f(x) - f_min on a log axis, floored here.
 LOSS_FLOOR = 1e-16
+
+
+def use_series_style() -> None:
+    """Draw with matplotlib's own defaults, whatever a ``matplotlibrc`` says.
+
+    The series' figures are laid out for matplotlib's default size, dpi
+    (100), fonts and colours; a user's ``matplotlibrc`` (a bigger dpi, a dark
+    style) would change how they look and the ``<Figure size WxH ...>`` text
+    that nbval compares. Each notebook calls this once, after importing
+    ``pyplot``. The backend (inline, widget) is left as it is.
+    """
+    matplotlib.rcdefaults()
 
 
 def color_of(label: str, index: int = 0) -> str:

@@ -21,6 +21,7 @@ Only cell sources change: outputs and execution counts are left alone.
 from __future__ import annotations
 
 import argparse
+import copy
 import re
 import sys
 from pathlib import Path
@@ -99,7 +100,8 @@ def sync(check: bool) -> list[str]:
     stale = []
     for i, (path, nb) in enumerate(zip(paths, books)):
         source = nav_source(entries, i)
-        cells = [c for c in nb.cells if "nav" not in c.metadata.get("tags", [])]
+        # Copies: the new cells are compared with the old ones, so they must not be the same objects.
+        cells = [copy.deepcopy(c) for c in nb.cells if "nav" not in c.metadata.get("tags", [])]
         new_cells = [nav_cell(source, "nav-top"), *cells, nav_cell(source, "nav-bottom")]
         for cell in new_cells:
             if "series-map" in cell.metadata.get("tags", []):

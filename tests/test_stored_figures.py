@@ -1,0 +1,77 @@
+"""Every figure a notebook stores is really there (nbval skips images, so this looks at them).
+
+A figure whose cell stored only its text repr (``<Figure size 1000x400 with 2 Axes>``) shows the
+reader nothing; a blank image shows nothing either; a cell that displays the same figure twice
+(``display(fig)`` and the inline backend's automatic show) shows a duplicate.
+"""
+
+import base64
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+def figure_outputs(path):
+    """(cell number, output) for each output of a code cell that carries a figure or a figure's repr."""
+    cells = json.loads(path.read_text())["cells"]
+    for number, cell in enumerate(cells):
+        for output in cell.get("outputs", []) if cell["cell_type"] == "code" else []:
+            data = output.get("data", {})
+            if "image/png" in data or "".join(data.get("text/plain", "")).startswith("<Figure size"):
+                yield number, output
+
+
+def problems_in(path):
+    found, images_by_cell = [], {}
+    for number, output in figure_outputs(path):
+        data = output["data"]
+        if "image/png" not in data:
+            found.append(f"cell {number}: the figure's text {''.join(data['text/plain'])!r} is stored without its image")
+            continue
+        png = data["image/png"]
+        pixels = np.asarray(Image.open(io.BytesIO(base64.b64decode(png))).convert("RGB"))
+        if pixels.min() == pixels.max() or pixels.size < 100 * 100 * 3:
+            found.append(f"cell {number}: the image is blank or tiny ({pixels.shape[1]}x{pixels.shape[0]})")
+        if png in images_by_cell.setdefault(number, []):
+            found.append(f"cell {number}: the same figure is shown twice")
+        images_by_cell[number].append(png)
+    return found
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_stored_figure_has_a_visible_image(path):
+    assert problems_in(path) == []
+
+
+def test_the_figure_check_finds_each_fault(tmp_path):
+    """The check above can fail: a repr without an image, a blank image and a duplicate are each found."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (200, 150), "white").save(buffer, format="PNG")
+    blank = base64.b64encode(buffer.getvalue()).decode()
+    source = next(p for p in NOTEBOOKS if any(True for _ in figure_outputs(p)))
+    real = next(output for _, output in figure_outputs(source))["data"]["image/png"]
+
+    def figure(png=None):
+        data = {"text/plain": ["<Figure size 1000x400 with 2 Axes>"]}
+        if png:
+            data["image/png"] = png
+        return {"output_type": "display_data", "data": data, "metadata": {}}
+
+    cells = [
+        {"cell_type": "code", "source": "", "metadata": {}, "execution_count": 1, "outputs": [figure()]},
+        {"cell_type": "code", "source": "", "metadata": {}, "execution_count": 2, "outputs": [figure(blank)]},
+        {"cell_type": "code", "source": "", "metadata": {}, "execution_count": 3, "outputs": [figure(real), figure(real)]},
+        {"cell_type": "code", "source": "", "metadata": {}, "execution_count": 4, "outputs": [figure(real)]},
+    ]
+    path = tmp_path / "99_broken.ipynb"
+    path.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    found = problems_in(path)
+    assert [line.split(":")[0] for line in found] == ["cell 0", "cell 1", "cell 2"], found
+    assert "without its image" in found[0] and "blank" in found[1] and "twice" in found[2]
