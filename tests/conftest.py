@@ -1,9 +1,11 @@
-"""Unit tests draw off screen, and property tests are reproducible run to run."""
+"""Unit tests draw off screen with matplotlib's defaults, and property tests are reproducible run to run."""
 
 import matplotlib
 from hypothesis import settings
 
 matplotlib.use("Agg")
+# The project's own settings whatever a user's matplotlibrc says (pixel tests compare drawn figures).
+matplotlib.rcdefaults()
 
 # The same examples on every run: CI fails only on a change in the code, never on a lucky draw.
 settings.register_profile("reproducible", derandomize=True, deadline=None, print_blob=True)
