@@ -14,7 +14,7 @@ ARGS   ?=
 WITH_TORCH ?= 0
 TORCH_SPEC ?= torch==2.13.0
 
-.PHONY: help install python-check torch lab test test-pythons notebooks exercises bench pins clean
+.PHONY: help install python-check torch lab test test-portability test-pythons notebooks exercises bench pins clean
 
 help:
 	@echo "make lab        - install (first time) and open JupyterLab on the series (ARGS=... passes options)"
@@ -22,6 +22,7 @@ help:
 	@echo "make notebooks  - re-execute every notebook in place, in the pinned environment"
 	@echo "make exercises  - write the student notebooks (notebooks/exercises/) from the solutions; ARGS=--force overwrites edited ones"
 	@echo "make bench      - measure the performance goals against their peers (benchmarks/README.md); ARGS=--skip-tests is quicker"
+	@echo "make test-portability - nbval over every notebook under other BLAS kernels, SIMD levels and a user's matplotlibrc"
 	@echo "make test-pythons - the tests (no browser) on a fresh venv for every CPython $(PY_MIN)-$(PY_MAX) found here"
 	@echo "make pins       - re-resolve requirements.in into requirements.txt for every Python (UPGRADE=1: newest releases)"
 
@@ -62,6 +63,10 @@ exercises: $(STAMP)
 # Performance table (benchmarks/README.md); the browser row needs chromium, the torch row torch.
 bench: $(STAMP) torch
 	$(BIN)/python benchmarks/bench.py $(ARGS)
+
+# Stored outputs must hold on any machine: nbval under forced OpenBLAS kernels, one thread, narrowed SIMD, a user rc.
+test-portability: $(STAMP)
+	$(BIN)/python tools/portability.py $(ARGS)
 
 # The tests (unit + nbval, no browser) on a fresh venv in build/pythons/ for every supported CPython present.
 test-pythons:
