@@ -86,7 +86,7 @@ def run(python: str, variables: dict, targets: list[str]) -> tuple[bool, str, fl
         cwd=ROOT, env=env, capture_output=True, text=True,
     )
     seconds = time.perf_counter() - start
-    failed = re.findall(r"^FAILED (\S+)", result.stdout, flags=re.M)
+    failed = [re.sub(r"^notebooks/|\.ipynb::", " ", f).strip() for f in re.findall(r"^FAILED (\S+(?: Cell \d+)?)", result.stdout, flags=re.M)]
     summary = (result.stdout.strip().splitlines() or ["(no output)"])[-1]
     detail = ", ".join(failed) if failed else summary
     return result.returncode == 0, re.sub(r"\x1b\[[0-9;]*m", "", detail), seconds
