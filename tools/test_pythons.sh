@@ -57,13 +57,13 @@ for i in "${!pythons[@]}"; do
      "$dir/venv/bin/python" -m pip install --quiet -r requirements.txt >>"$dir/install.log" 2>&1 &&
      "$dir/venv/bin/python" -m pip install --quiet --no-deps -e . >>"$dir/install.log" 2>&1; then
     install=$((SECONDS - t0)) t1=$SECONDS
-    "$dir/venv/bin/python" -m pytest -m "not browser" -q -p no:cacheprovider >"$dir/test.log" 2>&1
+    "$dir/venv/bin/python" -m pytest -m "not browser" -q >"$dir/test.log" 2>&1
     status=$? tests=$((SECONDS - t1))
     summary=$(grep -E '^=+ .*(passed|failed|error).* in [0-9.]+s' "$dir/test.log" | tail -1 | sed -E 's/^=+ //; s/ =+$//')
     [ -n "$summary" ] || summary=$(tail -1 "$dir/test.log")
     if [ $status -eq 0 ]; then verdict=PASS; else verdict=FAIL; failed+=("$v"); fi
     printf '%-8s %-4s  install %4ds  tests %4ds  %s  (%s)\n' "$v" "$verdict" "$install" "$tests" "$summary" "$p"
-    [ $status -eq 0 ] || grep -E '^(FAILED|ERROR) ' "$dir/test.log" | sed 's/^/           /'
+    [ $status -eq 0 ] || grep -E '^(FAILED|ERROR) ' "$dir/test.log" | sed -E 's/\x1b\[[0-9;]*m//g; s/^/           /'
   else
     failed+=("$v")
     printf '%-8s %-4s  install failed after %ds: %s  (%s)\n' "$v" FAIL $((SECONDS - t0)) \
