@@ -46,10 +46,15 @@ torch: $(STAMP)
 	  || echo "torch could not be installed: the torch.optim comparison will be skipped"; \
 	fi
 
-lab: $(STAMP)
+# JupyterLab settings for the series (tools/lab-overrides.json): no news pop-up, no update checks, no requests out.
+LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
+$(LAB_OVERRIDES): tools/lab-overrides.json | $(STAMP)
+	@mkdir -p $(dir $@) && cp $< $@
+
+lab: $(STAMP) $(LAB_OVERRIDES)
 	$(BIN)/jupyter lab notebooks/00_start_here.ipynb $(ARGS)
 
-test: $(STAMP) torch
+test: $(STAMP) $(LAB_OVERRIDES) torch
 	$(BIN)/python -m pytest $(ARGS)
 
 notebooks: $(STAMP)

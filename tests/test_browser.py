@@ -57,10 +57,11 @@ pytestmark = pytest.mark.browser
 SERVER_TIMEOUT, RUN_TIMEOUT, REDRAW_TIMEOUT = 60, 120, 15
 
 # Settings for the temporary JupyterLab: every cell in the DOM, no autosave, no network.
+# The news pop-up and update checks are off through the project's own overrides (tools/lab-overrides.json, installed
+# into the environment by make), as a learner gets them: test_lab_opens_calm checks that.
 LAB_SETTINGS = {
     "@jupyterlab/notebook-extension/tracker": {"windowingMode": "none", "kernelShutdown": True},
     "@jupyterlab/docmanager-extension/plugin": {"autosave": False},
-    "@jupyterlab/apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
     "@jupyterlab/extensionmanager-extension/plugin": {"enabled": False},
 }
 
@@ -530,6 +531,19 @@ def check_notebook(lab_page: LabPage, name: str, artifacts: Path, redraw_timeout
 def test_notebook_runs_and_every_control_redraws(lab_page, name):
     counts = check_notebook(lab_page, name, ARTIFACTS / Path(name).stem)
     print(f"{name}: {counts}")
+
+
+def test_lab_opens_calm(lab, lab_page):
+    """No "get notified about official Jupyter news?" pop-up over the figures, and no update check."""
+    url = f"{lab.url}/lab/api/settings/@jupyterlab/apputils-extension:notification?token={lab.token}"
+    reply = json.loads(urllib.request.urlopen(url, timeout=10).read())
+    # Overrides change the defaults the server sends with the schema; the user's own settings still win.
+    defaults = {name: spec.get("default") for name, spec in reply["schema"]["properties"].items()}
+    assert defaults["fetchNews"] == "false" and defaults["checkForUpdates"] is False, (
+        f"JupyterLab's notification defaults are {defaults}: run `make install` (it installs tools/lab-overrides.json)")
+    page = lab_page.get()
+    page.wait_for_timeout(3000)  # the question appears a moment after start-up when it is not answered
+    assert page.get_by_text("official Jupyter news").count() == 0
 
 
 # A test of the test: broken explorers must make check_notebook fail, with a screenshot.
