@@ -15,6 +15,9 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
+from numpy.typing import ArrayLike
+
+from .numerical import central_difference
 
 __all__ = [
     "Problem",
@@ -27,6 +30,7 @@ __all__ = [
     "himmelblau",
     "long_slope",
     "ALL",
+    "from_function",
 ]
 
 
@@ -238,3 +242,52 @@ long_slope = Problem(
 
 #: Every problem by name, for selectors.
 ALL: dict[str, Problem] = {p.name: p for p in (bowl, ill_conditioned, rosenbrock, beale, saddle, himmelblau, long_slope)}
+
+
+def from_function(
+    f: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    *,
+    name: str = "your function",
+    formula: str = "f(x, y)",
+    window: tuple[tuple[float, float], tuple[float, float]] = ((-5.0, 5.0), (-5.0, 5.0)),
+    start: tuple[float, float] = (3.0, 2.0),
+    minima: ArrayLike | None = None,
+    log_levels: bool = False,
+) -> Problem:
+    """A :class:`Problem` from your own ``f(x, y)``; its gradient is computed numerically.
+
+    ``f`` takes two arrays ``x`` and ``y`` of the same shape and returns the
+    values, written with NumPy so that it works on arrays, e.g.
+    ``lambda x, y: x**2 + 3 * y**2 + np.sin(3 * x)``. The gradient is
+    :func:`~rmsprop_lib.numerical.central_difference` (8 to 10 correct
+    digits). Pass ``minima`` (shape ``(k, 2)``) if you know them: loss panels
+    then show the gap ``f - f_min`` on a log axis; without them they show ``f``.
+
+    Raises ``TypeError`` if ``f`` does not work on arrays (``math.sin`` instead
+    of ``np.sin``, an ``if`` on the values), ``ValueError`` if ``f`` is not finite
+    at ``start`` or ``window``/``start``/``minima`` have the wrong shape.
+    """
+    window = tuple(tuple(float(v) for v in side) for side in window)
+    if len(window) != 2 or any(len(side) != 2 or not side[0] < side[1] for side in window):
+        raise ValueError(f"window must be ((x_min, x_max), (y_min, y_max)) with min < max, got {window}")
+    start = tuple(float(v) for v in start)
+    if len(start) != 2:
+        raise ValueError(f"start must be a point (x, y), got {start}")
+    minima = np.zeros((0, 2)) if minima is None else np.asarray(minima, dtype=float).reshape(-1, 2)
+
+    def values(points):
+        x, y = _xy(points)
+        return np.broadcast_to(np.asarray(f(x, y), dtype=float), x.shape)  # a constant f may return one number
+
+    try:
+        with np.errstate(all="ignore"):  # a NaN or inf at the start is reported below, not warned about
+            at_start = values(np.array([start, start]))
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"f must work on NumPy arrays x and y (use np.sin, np.exp, np.where instead of math.sin, "
+                        f"math.exp or an if): calling it on arrays failed with {type(error).__name__}: {error}") from None
+    if not np.all(np.isfinite(at_start)):
+        raise ValueError(f"f is not finite at start={start}: pick another start point")
+    return Problem(
+        name=name, formula=formula, f=values, grad=lambda points: central_difference(values, points),
+        minima=minima, window=window, start=start, log_levels=log_levels,
+    )
