@@ -145,6 +145,8 @@ def test_an_existing_venv_is_not_used_with_another_python(tmp_path):
     assert "make clean" in refused.stdout
     assert check(other, venv, explicit=0).returncode == 0  # PYTHON left at its default: keep the venv
     assert check(venv / "bin" / "python", venv, explicit=1).returncode == 0
+    unsupported = check(fake_python(tmp_path, "3.9.18"), venv, explicit=1)  # the range comes first
+    assert unsupported.returncode == 1 and unsupported.stdout.startswith("Python 3.9.18 found")
 
 
 def test_make_stops_before_pip_on_an_unsupported_python(tmp_path):

@@ -5,6 +5,7 @@
 # MIN, MAX: the supported range (e.g. 3.10 3.13); EXPLICIT: 1 when the user set PYTHON;
 # TARGET: the make target to suggest in the message.
 # - No venv yet: PYTHON must exist and lie in MIN..MAX.
+# - PYTHON set by the user: it must exist and lie in MIN..MAX too.
 # - A venv exists: its Python must lie in MIN..MAX and, when PYTHON was set, be the same
 #   version as PYTHON (a venv is tied to the interpreter that made it).
 # POSIX sh and a Python one-liner that even Python 2 runs, so every Python gets the message.
@@ -30,6 +31,17 @@ suggestion() {  # the newest supported python3.X that runs here, for the message
   echo "install one (python.org, pyenv or your distribution's python3.$(echo "$max" | cut -d. -f2)), then make PYTHON=python3.X $target"
 }
 
+# PYTHON matters when it makes the venv, or when the user named it.
+if [ ! -x "$venv/bin/python" ] || [ "$explicit" = 1 ]; then
+  found=$(version "$python")
+  if [ -z "$found" ]; then
+    echo "$python not found; the series needs Python $min-$max: $(suggestion)"; exit 1
+  fi
+  if ! in_range "$found"; then
+    echo "Python $found found ($python); the series needs $min-$max: $(suggestion)"; exit 1
+  fi
+fi
+
 if [ -x "$venv/bin/python" ]; then
   have=$(version "$venv/bin/python")
   if [ -z "$have" ]; then
@@ -38,19 +50,7 @@ if [ -x "$venv/bin/python" ]; then
   if ! in_range "$have"; then
     echo "$venv holds Python $have; the series needs $min-$max: run 'make clean', then $(suggestion)"; exit 1
   fi
-  if [ "$explicit" = 1 ]; then
-    want=$(version "$python")
-    if [ "$want" != "$have" ]; then
-      echo "$venv holds Python $have but PYTHON=$python is ${want:-not found}: run 'make clean' first to rebuild it with $python, or leave PYTHON out to keep $have"; exit 1
-    fi
+  if [ "$explicit" = 1 ] && [ "$found" != "$have" ]; then
+    echo "$venv holds Python $have but PYTHON=$python is $found: run 'make clean' first to rebuild it with $python, or leave PYTHON out to keep $have"; exit 1
   fi
-  exit 0
-fi
-
-found=$(version "$python")
-if [ -z "$found" ]; then
-  echo "$python not found; the series needs Python $min-$max: $(suggestion)"; exit 1
-fi
-if ! in_range "$found"; then
-  echo "Python $found found ($python); the series needs $min-$max: $(suggestion)"; exit 1
 fi
