@@ -20,7 +20,9 @@ from .problems import Problem
 from .runner import Trajectory
 
 __all__ = [
+    "STYLES",
     "COLORS",
+    "style_of",
     "color_of",
     "contours",
     "paths",
@@ -35,17 +37,28 @@ __all__ = [
     "use_series_style",
 ]
 
-#: One colour per optimizer, the same in every notebook.
-COLORS = {
-    "GD": "#1f77b4",
-    "SGD": "#1f77b4",
-    "Momentum": "#ff7f0e",
-    "Nesterov": "#8c564b",
-    "AdaGrad": "#2ca02c",
-    "RMSProp": "#d62728",
-    "Adam": "#9467bd",
+#: One colour, line style and marker per optimizer, the same in every notebook. The colours are
+#: Okabe & Ito's palette (2008), told apart with every common kind of colour blindness; the line
+#: styles and markers tell runs apart in grey print and where two colours are hard to name.
+STYLES = {
+    "GD": ("#0072B2", "-", "o"),  # blue
+    "SGD": ("#0072B2", "-", "o"),
+    "Momentum": ("#E69F00", "--", "s"),  # orange
+    "Nesterov": ("#CC79A7", "-.", "^"),  # reddish purple
+    "AdaGrad": ("#009E73", ":", "D"),  # bluish green
+    "RMSProp": ("#D55E00", "-", "v"),  # vermillion
+    "Adam": ("#56B4E9", "--", "P"),  # sky blue
+    "AMSGrad": ("#56B4E9", ":", "X"),
+    "AdamW": ("#56B4E9", "-.", "p"),
+    "Rprop": ("#000000", ":", "x"),  # black
+    "Lion": ("#000000", "--", "h"),
+    "Adafactor": ("#009E73", "-.", "*"),
+    "Shampoo": ("#CC79A7", "-", "d"),
 }
-_FALLBACK = ["#17becf", "#bcbd22", "#e377c2", "#7f7f7f", "#1f77b4", "#ff7f0e"]
+#: The colour of each optimizer (from :data:`STYLES`).
+COLORS = {name: style[0] for name, style in STYLES.items()}
+_FALLBACK = [("#000000", "-", "o"), ("#999999", "--", "s"), ("#0072B2", ":", "^"), ("#E69F00", "-.", "D"),
+             ("#009E73", "--", "v"), ("#D55E00", ":", "P")]
 
 #: Losses are drawn as the gap f(x) - f_min on a log axis, floored here.
 LOSS_FLOOR = 1e-16
@@ -63,12 +76,29 @@ def use_series_style() -> None:
     matplotlib.rcdefaults()
 
 
+def style_of(label: str, index: int = 0) -> tuple[str, str, str]:
+    """``(colour, line style, marker)`` for a run: by optimizer name where the label starts with one
+    (longest name first, so "AdamW ..." is not "Adam"), else the ``index``-th fallback."""
+    for name in sorted(STYLES, key=len, reverse=True):
+        if label.startswith(name):
+            return STYLES[name]
+    return _FALLBACK[index % len(_FALLBACK)]
+
+
 def color_of(label: str, index: int = 0) -> str:
     """The colour for a run: by optimizer name where the label starts with one."""
-    for name, color in COLORS.items():
-        if label.startswith(name):
-            return color
-    return _FALLBACK[index % len(_FALLBACK)]
+    return style_of(label, index)[0]
+
+
+def _width(i: int, n: int, thinnest: float) -> float:
+    """Line width of run ``i`` of ``n``: the first drawn is the widest, so a later run exactly on top of it
+    leaves it visible as a border (the legend says so)."""
+    return thinnest + 1.6 * (n - 1 - i) / max(n - 1, 1)
+
+
+def _legend(ax: Axes, n: int, **options) -> None:
+    if n > 1:
+        ax.legend(title="later runs drawn thinner, on top", title_fontsize=7, fontsize=8, **options)
 
 
 def contour_grid(problem: Problem, resolution: int = 160) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -102,17 +132,22 @@ def contours(ax: Axes, problem: Problem, levels: int = 25, resolution: int = 160
 
 
 def paths(ax: Axes, runs: Mapping[str, Trajectory]) -> dict:
-    """Each run's path as a line with dots at the iterates; the start as a ring."""
+    """Each run's path: a line in its optimizer's colour and style, its marker at the iterates; the start as a ring.
+
+    Runs drawn later are thinner, so a path hidden under another still shows as a border.
+    """
     lines = {}
     for i, (label, run) in enumerate(runs.items()):
+        color, linestyle, marker = style_of(label, i)
         xs = run.xs
-        (line,) = ax.plot(xs[:, 0], xs[:, 1], "-o", color=color_of(label, i), lw=1.4, ms=2.5, label=label, zorder=4)
+        (line,) = ax.plot(xs[:, 0], xs[:, 1], linestyle=linestyle, marker=marker, color=color,
+                          lw=_width(i, len(runs), 1.2), ms=3.5 - 1.5 * i / max(len(runs) - 1, 1),
+                          label=label, zorder=4 + i / 10)
         lines[label] = line
     first = next(iter(runs.values()), None)
     if first is not None:
         ax.plot(*first.xs[0], "o", mfc="none", mec="black", ms=9, zorder=6)
-    if len(runs) > 1:
-        ax.legend(loc="lower right", fontsize=8, framealpha=0.9)
+    _legend(ax, len(runs), loc="lower right", framealpha=0.9)
     return lines
 
 
@@ -132,7 +167,9 @@ def loss_curves(ax: Axes, runs: Mapping[str, Trajectory], min_value: float = 0.0
         if k >= 0:  # stop the curve where the run diverged, and mark the spot
             y[k:] = np.nan
             ax.plot(k - 1, y[k - 1], "x", color=color_of(label, i), ms=10, mew=2)
-        (line,) = ax.plot(np.arange(len(y)), y, color=color_of(label, i), lw=1.6, label=label)
+        color, linestyle, _ = style_of(label, i)
+        (line,) = ax.plot(np.arange(len(y)), y, color=color, linestyle=linestyle, lw=_width(i, len(runs), 1.4),
+                          label=label, zorder=2 + i / 10)
         lines[label] = line
     if log:
         ax.set_yscale("log")
@@ -211,11 +248,12 @@ def runs_figure(problem: Problem, runs: Mapping[str, Trajectory], title: str | N
 
     Draws on ``figure`` (a new 10 x 4 in figure when None) and returns it;
     diverged runs are named on both panels. It is :func:`runs_axes` (what
-    stays while a slider moves) followed by :func:`draw_runs` (the runs).
+    stays while a slider moves) followed by :func:`draw_runs` (the runs),
+    with the loss axis fitted to these runs (``fit_loss_axis=True``).
     """
     figure = figure or Figure(figsize=(10, 4))
     figure.clear()
-    draw_runs(*runs_axes(figure, problem, title), problem, runs)
+    draw_runs(*runs_axes(figure, problem, title), problem, runs, fit_loss_axis=True)
     return figure
 
 
@@ -238,19 +276,30 @@ def runs_axes(figure: Figure, problem: Problem, title: str | None = None) -> tup
     return ax_path, ax_loss
 
 
-def draw_runs(ax_path: Axes, ax_loss: Axes, problem: Problem, runs: Mapping[str, Trajectory]) -> None:
+def draw_runs(ax_path: Axes, ax_loss: Axes, problem: Problem, runs: Mapping[str, Trajectory],
+              fit_loss_axis: bool = False) -> None:
     """The runs of :func:`runs_figure`: paths, loss curves, legends, divergence.
 
-    On a log axis the loss limits depend only on where the runs start: from
-    the floor ``LOSS_FLOOR`` to a decade above the starting gap. So the axes
-    stay put while a slider moves the curves, and curves can be compared
-    from one setting to the next.
+    On a log axis the loss limits are whole decades. By default (an
+    explorer) they depend only on the problem and where the runs start: from
+    the floor ``LOSS_FLOOR`` to a decade above the starting gap, so the axes
+    stay put while a slider moves the curves, and curves can be compared from
+    one setting to the next. With ``fit_loss_axis`` (a static figure) they
+    span these runs' gaps instead, from a decade below the smallest to a
+    decade above the largest, so neither a curve that never gets low nor a
+    spike above the start is squashed or cut off.
     """
     paths(ax_path, runs)
     loss_curves(ax_loss, runs, problem.min_value)
     if ax_loss.get_yscale() == "log" and runs:
-        start_gap = max(float(problem.f(run.xs[0])) - problem.min_value for run in runs.values())
-        ax_loss.set_ylim(LOSS_FLOOR / 2, 10.0 ** (np.ceil(np.log10(max(start_gap, LOSS_FLOOR))) + 1))
-    if len(runs) > 1:
-        ax_loss.legend(fontsize=8)
+        gaps = [float(problem.f(run.xs[0])) - problem.min_value for run in runs.values()]
+        low = LOSS_FLOOR
+        if fit_loss_axis:
+            finite = np.concatenate([run.losses[np.isfinite(run.losses)] for run in runs.values()]) - problem.min_value
+            gaps = [*gaps, float(finite.max(initial=0.0))]
+            low = max(float(finite.min()) if finite.size else LOSS_FLOOR, LOSS_FLOOR)
+        high = max(max(gaps), LOSS_FLOOR)
+        ax_loss.set_ylim(10.0 ** (np.floor(np.log10(low)) - (0 if low == LOSS_FLOOR else 1)) / (2 if low == LOSS_FLOOR else 1),
+                         10.0 ** (np.ceil(np.log10(high)) + 1))
+    _legend(ax_loss, len(runs))
     mark_divergence(ax_loss, runs)

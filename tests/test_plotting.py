@@ -88,3 +88,32 @@ def test_contours_label_the_axes_with_the_problems_names_for_its_coordinates():
     ax = axes()
     plotting.contours(ax, named)
     assert (ax.get_xlabel(), ax.get_ylabel()) == ("slope $w$", "intercept $b$")
+
+
+def test_a_static_figure_fits_its_loss_axis_to_the_runs():
+    """Curves that never go below 1e-3 are not squashed into the top of a 1e-16..1e3 axis, and a spike above
+    the start stays inside the axis; an explorer's view keeps limits that depend on the start only."""
+    problem = problems.rosenbrock
+    slow = minimize(problem, SGD(lr=1e-4), problem.start, 50)
+    spiky = minimize(problem, RMSProp(lr=0.01), (0.9, 0.8), 30)
+    assert spiky.losses.max() > 10 * spiky.losses[0]  # the run this test needs: it jumps far above its start
+    ax = plotting.runs_figure(problem, {"GD slow": slow, "RMSProp spiky": spiky}).axes[1]
+    low, high = ax.get_ylim()
+    lowest = min(slow.losses.min(), spiky.losses.min()) - problem.min_value
+    assert lowest / 10 >= low > lowest / 100 and high >= 10 * max(slow.losses.max(), spiky.losses.max())
+
+    figure = Figure()
+    plotting.draw_runs(*plotting.runs_axes(figure, problem), problem, {"GD slow": slow})
+    assert figure.axes[1].get_ylim()[0] < 1e-15
+
+
+def test_runs_keep_their_optimizer_style_and_a_run_on_top_is_thinner():
+    problem = problems.bowl
+    same = {name: minimize(problem, SGD(lr=0.1), problem.start, 5) for name in ("GD", "Momentum", "RMSProp")}
+    ax = plotting.runs_figure(problem, same).axes[0]
+    lines = [line for line in ax.get_lines() if line.get_label() in same]
+    assert [line.get_color() for line in lines] == [plotting.COLORS[name] for name in same]
+    widths = [line.get_linewidth() for line in lines]
+    assert widths == sorted(widths, reverse=True) and widths[0] > widths[-1]
+    assert len({(line.get_linestyle(), line.get_marker()) for line in lines}) == 3
+    assert plotting.style_of("AdamW, wd 0.1") == plotting.STYLES["AdamW"]  # the longest matching name wins
