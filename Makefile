@@ -37,7 +37,8 @@ $(STAMP): requirements.txt pyproject.toml | python-check
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
-	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@# setuptools' 'Editable installation' warning is about this very layout: shown only if the install fails
+	$(BIN)/python -m pip install --quiet --no-deps -e . >$(VENV)/editable.log 2>&1 || { cat $(VENV)/editable.log; exit 1; }
 	@touch $(STAMP)
 
 torch: $(STAMP)
