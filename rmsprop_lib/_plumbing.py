@@ -1,0 +1,55 @@
+"""Shared plumbing of the optimizer modules added for notebook 08 (not public).
+
+:mod:`sign_methods`, :mod:`adam_variants` and :mod:`preconditioners` need
+the same three small things: a gradient checked and in the state's dtype,
+hyperparameters that never change that dtype (Python numbers stay "weak",
+arrays are cast), and the parameters that weight decay needs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from . import validation as check
+
+
+def in_dtype(value, dtype):
+    """A hyperparameter for arithmetic in ``dtype``: Python numbers as they are, arrays cast."""
+    return value if isinstance(value, (int, float)) else np.asarray(value, dtype)
+
+
+def gradient(grad: ArrayLike, like: np.ndarray) -> np.ndarray:
+    """``grad`` checked against the state array ``like`` (same shape), in its dtype."""
+    grad = np.asarray(grad)
+    check.same_shape("grad", grad, like.shape)
+    return grad.astype(like.dtype, copy=False)
+
+
+def params_for_decay(params: ArrayLike | None, weight_decay, like: np.ndarray, name: str) -> np.ndarray | None:
+    """The parameters weight decay needs, checked; None when ``weight_decay`` is 0 everywhere.
+
+    Raises:
+        ValueError: ``params`` is None although ``weight_decay > 0`` (the
+            optax convention ``update(grad, state, params)``), or it has
+            another shape than the state ``like``.
+    """
+    if not np.any(np.asarray(weight_decay) != 0):
+        return None
+    return parameters(params, like, f"{name} with weight_decay > 0 needs the current parameters")
+
+
+def parameters(params: ArrayLike | None, like: np.ndarray, why: str) -> np.ndarray:
+    """The current parameters passed to ``update``, checked against the state ``like``, in its dtype.
+
+    Raises:
+        ValueError: ``params`` is None (the message says ``why`` they are
+            needed) or has another shape than ``like``.
+    """
+    if params is None:
+        raise ValueError(f"params is required: {why}, update(grad, state, params=x) (minimize passes them)")
+    params = np.asarray(params)
+    if np.shape(params) != like.shape:
+        raise ValueError(f"params has shape {np.shape(params)}, but the optimizer state has shape {like.shape}; "
+                         "pass the parameters given to init() (their current values)")
+    return params.astype(like.dtype, copy=False)

@@ -1,0 +1,262 @@
+r"""Beyond one number per parameter: a factored and a full-matrix second moment.
+
+RMSProp keeps one running average of :math:`g^2` per parameter: a diagonal
+preconditioner. Two directions away from it:
+
+- :class:`Adafactor` (Shazeer & Stern, 2018) keeps *less*: for an
+  :math:`n \times m` weight matrix, a running average per row and per column
+  (:math:`n + m` numbers instead of :math:`n m`), and rebuilds the matrix of
+  averages as their rank-1 product.
+- :class:`FullMatrixRMSProp` keeps *more*: the full :math:`d \times d`
+  average of :math:`g g^\top`, so it can undo correlations between
+  coordinates, e.g. a ravine at 45° to the axes, which no diagonal scaling
+  can (full-matrix AdaGrad, Duchi, Hazan & Singer, 2011, with RMSProp's
+  leaky average; for a vector parameter Shampoo, Gupta, Koren & Singer,
+  2018, is full-matrix AdaGrad).
+
+Same interface as :mod:`rmsprop_lib.optimizers`.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import NamedTuple
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from . import validation as check
+from ._plumbing import gradient, in_dtype, parameters
+from .optimizers import _Optimizer, _zeros_like
+
+__all__ = ["Adafactor", "FullMatrixRMSProp"]
+
+
+# --------------------------------------------------------------------- Adafactor
+
+
+class AdafactorState(NamedTuple):
+    step: int  # t, the number of updates taken so far
+    row: np.ndarray | None  # R: per row, leaky average of the row means of g^2, shape (..., n); factored only
+    col: np.ndarray | None  # C: per column, of the column means, shape (..., m); factored only
+    full: np.ndarray | None  # V: leaky average of g^2, the parameters' shape; unfactored only
+
+
+def _rms(x: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
+    """Root mean square over ``axes``, kept as size-1 axes so it broadcasts back."""
+    return np.sqrt(np.mean(x * x, axis=axes, keepdims=True))
+
+
+def _at_most_zero(name: str, value: ArrayLike):
+    """Check ``value <= 0`` (finite) everywhere; return it unchanged."""
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a number <= 0 or an array of them, got {value!r}") from None
+    if not (np.all(np.isfinite(array)) and np.all(array <= 0)):
+        raise ValueError(f"{name} must be finite and <= 0, got {value!r}")
+    return value
+
+
+class Adafactor(_Optimizer):
+    r"""Adafactor (Shazeer & Stern, 2018) as ``torch.optim.Adafactor`` implements it.
+
+    For each run's parameters :math:`\theta` (an :math:`n \times m` matrix,
+    or a vector) and :math:`t = 1, 2, \dots`:
+
+    .. math::
+        \hat\beta_{2,t} = 1 - t^{c}, \qquad
+        \rho_t = \min(\text{lr}, 1/\sqrt t), \qquad
+        \alpha_t = \max(\epsilon_2, \operatorname{RMS}(\theta_{t-1}))\, \rho_t,
+
+        \text{matrix:}\quad
+        R_t = \hat\beta_{2,t} R_{t-1} + (1 - \hat\beta_{2,t})\,
+              \operatorname{mean}_{\text{cols}}(g_t^2) \ (n), \quad
+        C_t = \hat\beta_{2,t} C_{t-1} + (1 - \hat\beta_{2,t})\,
+              \operatorname{mean}_{\text{rows}}(g_t^2) \ (m), \quad
+        \hat V_t = \frac{R_t C_t^\top}{\max(\operatorname{mean}(R_t), \epsilon_1)},
+
+        \text{vector:}\quad
+        \hat V_t = \hat\beta_{2,t} \hat V_{t-1} + (1 - \hat\beta_{2,t})\, g_t^2,
+
+        U_t = \frac{g_t}{\max(\sqrt{\hat V_t}, \epsilon_1)}, \qquad
+        u_t = \frac{\alpha_t\, U_t}{\max(1, \operatorname{RMS}(U_t)/d)}
+              + \text{lr}\,\lambda\,\theta_{t-1} .
+
+    The decay :math:`\hat\beta_{2,t}` grows towards 1 (:math:`c < 0`), so
+    early averages forget fast and need no bias correction; the step is
+    relative to the parameters' size (:math:`\alpha_t`) and clipped when
+    the normalised update is unusually large (:math:`d`). This is the
+    paper's Algorithm 4 without momentum (:math:`\beta_1 = 0`), with the
+    relative step size and update clipping, as torch has it.
+
+    Shapes: ``params`` of shape ``(*batch, ...)``: the first ``batch_ndim``
+    axes index independent runs (``minimize``'s batches: ``batch_ndim=1``
+    with points of shape ``(B, 2)``), the rest is one run's tensor. A run's
+    tensor with two or more axes is factored over its last two (state ``row``
+    of shape ``params.shape[:-1]``, ``col`` of ``params.shape[:-2] +
+    params.shape[-1:]``); a vector keeps ``full`` of its shape. The RMS are
+    taken over each run's tensor.
+
+    Args:
+        lr: > 0, the cap of :math:`\rho_t`; default 1e-2 (torch's).
+        beta2_decay: :math:`c \le 0`, default -0.8 (the paper's).
+        eps1: > 0, the floor of :math:`\sqrt{\hat V}`; None (default) is
+            the dtype's machine epsilon (torch's default).
+        eps2: >= 0, the floor of the parameter scale, default 1e-3.
+        d: > 0, the clipping threshold, default 1.
+        weight_decay: :math:`\lambda \ge 0`, decoupled (scaled by lr, not
+            :math:`\rho_t`, as in torch), default 0.
+        batch_ndim: the number of leading run axes, an integer >= 0,
+            default 0 (``params`` is one tensor, as in torch).
+
+    ``update(grad, state, params)``: Adafactor always needs the current
+    parameters :math:`\theta_{t-1}` (for :math:`\alpha_t`);
+    ``uses_params = True`` tells :func:`~rmsprop_lib.runner.minimize` to pass
+    them.
+
+    Raises:
+        ValueError: a hyperparameter out of range (named), ``params`` without
+            an axis beyond ``batch_ndim``, a gradient or params of another
+            shape, ``params`` missing.
+
+    torch: ``torch.optim.Adafactor(params, lr, beta2_decay, eps=(eps1,
+    eps2), d=d, weight_decay=weight_decay)`` with ``batch_ndim=0``
+    (torch also treats axes before the last two as independent for R and C,
+    but takes the RMS over the whole tensor). The paper's own defaults
+    differ: :math:`\epsilon_1 = 10^{-30}` on :math:`g^2`, first moment
+    optional.
+    """
+
+    uses_params = True
+    _hyperparameters = ("lr", "beta2_decay", "eps2", "d", "weight_decay")
+    _repr_fields = ("lr", "beta2_decay", "eps1", "eps2", "d", "weight_decay", "batch_ndim")
+
+    def __init__(self, lr: ArrayLike = 1e-2, beta2_decay: ArrayLike = -0.8, eps1: ArrayLike | None = None,
+                 eps2: ArrayLike = 1e-3, d: ArrayLike = 1.0, weight_decay: ArrayLike = 0.0, batch_ndim: int = 0):
+        self.lr = check.positive("lr", lr)
+        self.beta2_decay = _at_most_zero("beta2_decay", beta2_decay)
+        self.eps1 = None if eps1 is None else check.positive("eps1", eps1)
+        self.eps2 = check.non_negative("eps2", eps2)
+        self.d = check.positive("d", d)
+        self.weight_decay = check.non_negative("weight_decay", weight_decay)
+        if isinstance(batch_ndim, bool) or not isinstance(batch_ndim, numbers.Integral) or batch_ndim < 0:
+            raise ValueError(f"batch_ndim must be an integer >= 0 (the number of leading run axes), got {batch_ndim!r}")
+        self.batch_ndim = int(batch_ndim)
+
+    def init(self, params: ArrayLike) -> AdafactorState:
+        self._check_shapes(params)
+        if self.eps1 is not None:
+            check.broadcasts_to("eps1", self.eps1, np.shape(params))
+        shape = np.shape(params)
+        if len(shape) <= self.batch_ndim:
+            raise ValueError(f"params has shape {shape}: with batch_ndim={self.batch_ndim} a run has no axes left; "
+                             f"pass params with more than {self.batch_ndim} axes or a smaller batch_ndim")
+        zeros = _zeros_like(params)
+        if len(shape) - self.batch_ndim >= 2:
+            return AdafactorState(0, zeros[..., 0], zeros[..., 0, :], None)
+        return AdafactorState(0, None, None, zeros)
+
+    def update(self, grad: ArrayLike, state: AdafactorState, params: ArrayLike | None = None) -> tuple[np.ndarray, AdafactorState]:
+        like = state.full if state.full is not None else np.empty(state.row.shape + state.col.shape[-1:], state.row.dtype)
+        g = gradient(grad, like)
+        theta = parameters(params, like, "Adafactor's step is relative to the parameters' size")
+        lr, c, eps2, d, wd = (in_dtype(getattr(self, name), g.dtype) for name in self._hyperparameters)
+        eps1 = np.finfo(g.dtype).eps if self.eps1 is None else in_dtype(self.eps1, g.dtype)
+        run_axes = tuple(range(self.batch_ndim, g.ndim))
+        t = state.step + 1
+
+        forget = t**c  # 1 - beta2_t
+        alpha = np.maximum(eps2, _rms(theta, run_axes)) * np.minimum(lr, 1 / np.sqrt(t))
+        g2 = g * g
+        if state.full is None:
+            row = (1 - forget) * state.row + forget * g2.mean(axis=-1)
+            col = (1 - forget) * state.col + forget * g2.mean(axis=-2)
+            v_hat = row[..., :, None] * col[..., None, :] / np.maximum(row.mean(axis=-1), eps1)[..., None, None]
+            full = None
+        else:
+            row = col = None
+            v_hat = full = (1 - forget) * state.full + forget * g2
+        u = g / np.maximum(np.sqrt(v_hat), eps1)
+        updates = alpha / np.maximum(1, _rms(u, run_axes) / d) * u
+        if np.any(np.asarray(wd) != 0):
+            updates = updates + lr * wd * theta
+        return updates, AdafactorState(t, row, col, full)
+
+
+# ------------------------------------------------------------- FullMatrixRMSProp
+
+
+class FullMatrixState(NamedTuple):
+    second_moment: np.ndarray  # S: leaky average of g g^T, shape (..., d, d)
+
+
+class FullMatrixRMSProp(_Optimizer):
+    r"""RMSProp with the full second-moment matrix: a non-diagonal preconditioner.
+
+    .. math::
+        S_t = \rho\, S_{t-1} + (1 - \rho)\, g_t g_t^\top, \qquad
+        u_t = \text{lr}\,\big(S_t^{1/2} + \epsilon I\big)^{-1} g_t,
+
+    with :math:`S_t^{1/2} = Q \operatorname{diag}(\sqrt{\lambda_i}) Q^\top`
+    from the eigendecomposition :math:`S_t = Q \operatorname{diag}(\lambda_i)
+    Q^\top` (``np.linalg.eigh``; eigenvalues that rounding makes slightly
+    negative count as 0). RMSProp is the same rule with :math:`S_t` replaced
+    by its diagonal. Because :math:`S_t` turns with the problem, rotating the
+    problem by :math:`Q` rotates the whole path by :math:`Q`
+    (rotation-equivariance); a diagonal method only commutes with axis
+    flips and permutations. The first step is
+    :math:`\text{lr}\, g_1 / (\sqrt{1-\rho}\,\|g_1\| + \epsilon)`: length
+    about :math:`\text{lr}/\sqrt{1-\rho}` along :math:`g_1`.
+
+    Sources: full-matrix AdaGrad (Duchi, Hazan & Singer, 2011, sums
+    :math:`g g^\top` instead of averaging); Shampoo (Gupta, Koren & Singer,
+    2018) applied to a vector parameter is full-matrix AdaGrad. Cost: d²
+    numbers of state and an eigendecomposition per step, which is why large
+    models use factored forms (Shampoo, SOAP) instead.
+
+    Shapes: ``params`` of shape ``(..., d)`` (``d = 2`` for the 2-D
+    problems), batched over the leading axes; the state has shape
+    ``(..., d, d)``. Hyperparameters broadcast against ``params``; ``rho``
+    must be one value per run (e.g. shape ``(B, 1)``, not per coordinate).
+
+    Args:
+        lr: > 0. rho: in [0, 1), default 0.9 (the seed's RMSProp default).
+        eps: > 0, default 1e-6 (0 is refused: the first
+            :math:`S_1 = (1-\rho) g_1 g_1^\top` is singular).
+
+    Raises:
+        ValueError: a hyperparameter out of range (named), ``rho`` per
+            coordinate, params with no axis, a gradient of another shape.
+
+    torch: none in ``torch.optim``.
+    """
+
+    _hyperparameters = ("lr", "rho", "eps")
+    _repr_fields = _hyperparameters
+
+    def __init__(self, lr: ArrayLike, rho: ArrayLike = 0.9, eps: ArrayLike = 1e-6):
+        self.lr = check.positive("lr", lr)
+        self.rho = check.unit_interval("rho", rho)
+        self.eps = check.positive("eps", eps)
+
+    def init(self, params: ArrayLike) -> FullMatrixState:
+        self._check_shapes(params)
+        shape = np.shape(params)
+        if len(shape) == 0:
+            raise ValueError("params must have a last axis of coordinates, shape (..., d); got a scalar")
+        if np.ndim(self.rho) and np.shape(self.rho)[-1] != 1:
+            raise ValueError(f"rho has shape {np.shape(self.rho)}: use one value per run, last axis of size 1 "
+                             f"(e.g. shape {(shape[0], 1) if len(shape) > 1 else ()})")
+        zeros = _zeros_like(params)
+        return FullMatrixState(zeros[..., None] * zeros[..., None, :])
+
+    def update(self, grad: ArrayLike, state: FullMatrixState) -> tuple[np.ndarray, FullMatrixState]:
+        g = gradient(grad, state.second_moment[..., 0])
+        lr, rho, eps = (in_dtype(getattr(self, name), g.dtype) for name in self._hyperparameters)
+        rho_ = rho if np.ndim(rho) == 0 else rho[..., None]  # one value per run, against (..., d, d)
+        second_moment = rho_ * state.second_moment + (1 - rho_) * (g[..., :, None] * g[..., None, :])
+        eigenvalues, q = np.linalg.eigh(second_moment)
+        coordinates = np.einsum("...ji,...j->...i", q, g)  # Q^T g
+        coordinates = coordinates / (np.sqrt(np.maximum(eigenvalues, 0)) + eps)
+        return lr * np.einsum("...ij,...j->...i", q, coordinates), FullMatrixState(second_moment)
