@@ -78,7 +78,9 @@ def minimize(problem: Problem, optimizer, x0: ArrayLike, steps: int, bound: floa
     Args:
         problem: a :class:`~rmsprop_lib.problems.Problem` (anything with
             ``f`` and ``grad`` over points of shape ``(..., 2)``).
-        optimizer: an object with ``init(params)`` and ``update(grad, state)``.
+        optimizer: an object with ``init(params)`` and ``update(grad, state)``
+            (called as ``update(grad, state, params=x)`` if it has
+            ``uses_params = True``: AdamW, Lion, Adafactor).
         x0: the start, shape ``(2,)`` or ``(*batch, 2)``.
         steps: the number of updates, an integer >= 0.
         bound: a run whose coordinates exceed this in absolute value has
@@ -102,7 +104,8 @@ def minimize(problem: Problem, optimizer, x0: ArrayLike, steps: int, bound: floa
         xs[0] = x
         losses[0] = problem.f(x)
         for k in range(1, steps + 1):
-            updates, state = optimizer.update(problem.grad(x), state)
+            params = {"params": x} if getattr(optimizer, "uses_params", False) else {}  # weight decay needs them (optax's convention)
+            updates, state = optimizer.update(problem.grad(x), state, **params)
             candidate = x - updates
             loss = problem.f(candidate)
             # One test for the whole batch first (NaN fails <=); run by run only once one fails.
