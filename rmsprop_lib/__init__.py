@@ -5,6 +5,11 @@ Modules, one concern each:
 - :mod:`rmsprop_lib.seed` - ``rmsprop_update``, the seed post's function;
 - :mod:`rmsprop_lib.optimizers` - SGD, Momentum, AdaGrad, RMSProp, Adam
   (pure ``init`` / ``update``);
+- :mod:`rmsprop_lib.sign_methods` - Rprop (RMSProp's ancestor), Lion;
+- :mod:`rmsprop_lib.adam_variants` - AMSGrad, AdamW (and ``l2_regularized`` to compare);
+- :mod:`rmsprop_lib.preconditioners` - Adafactor (factored), FullMatrixRMSProp (non-diagonal);
+- :mod:`rmsprop_lib.schedules` - ``WarmupThenDecay``, a learning-rate schedule around any optimizer;
+- :mod:`rmsprop_lib.online` - Reddi et al.'s online convex counterexample (Adam/RMSProp fail, AMSGrad does not);
 - :mod:`rmsprop_lib.problems` - 2-D test functions with gradients, and
   ``from_function`` for your own ``f(x, y)``;
 - :mod:`rmsprop_lib.numerical` - gradients by central differences;
@@ -21,9 +26,13 @@ Modules, one concern each:
 """
 
 from . import problems
+from .adam_variants import AdamW, AMSGrad
 from .optimizers import SGD, AdaGrad, Adam, Momentum, RMSProp
+from .preconditioners import Adafactor, FullMatrixRMSProp
 from .runner import Trajectory, minimize
+from .schedules import WarmupThenDecay
 from .seed import rmsprop_update
+from .sign_methods import Lion, Rprop
 
 __all__ = [
     "rmsprop_update",
@@ -32,6 +41,13 @@ __all__ = [
     "AdaGrad",
     "RMSProp",
     "Adam",
+    "Rprop",
+    "Lion",
+    "AMSGrad",
+    "AdamW",
+    "Adafactor",
+    "FullMatrixRMSProp",
+    "WarmupThenDecay",
     "problems",
     "minimize",
     "Trajectory",
