@@ -31,7 +31,7 @@ install: $(STAMP)
 # One clear line, not a pip error, for a Python outside PY_MIN..PY_MAX or a PYTHON other than .venv's.
 python-check:
 	@tools/check_python.sh "$(PYTHON)" $(VENV) $(PY_MIN) $(PY_MAX) \
-	  $(if $(filter file default,$(origin PYTHON)),0,1) "$(or $(firstword $(MAKECMDGOALS)),test)"
+	  $(if $(filter file default,$(origin PYTHON)),0,$(if $(filter environment%,$(origin PYTHON)),2,1)) "$(or $(firstword $(MAKECMDGOALS)),test)"
 
 $(STAMP): requirements.txt pyproject.toml | python-check
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

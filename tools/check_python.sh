@@ -2,7 +2,8 @@
 # Before `make` installs or uses .venv: is the Python right? One clear line and exit 1 if not.
 #   tools/check_python.sh PYTHON VENV MIN MAX EXPLICIT TARGET
 # PYTHON: the interpreter `make` would build the venv with; VENV: the venv's folder;
-# MIN, MAX: the supported range (e.g. 3.10 3.13); EXPLICIT: 1 when the user set PYTHON;
+# MIN, MAX: the supported range (e.g. 3.10 3.13); EXPLICIT: 0 when PYTHON is the Makefile's default,
+# 1 when set on the command line, 2 when it comes from the environment (export PYTHON=...);
 # TARGET: the make target to suggest in the message.
 # - No venv yet: PYTHON must exist and lie in MIN..MAX.
 # - PYTHON set by the user: it must exist and lie in MIN..MAX too.
@@ -32,7 +33,7 @@ suggestion() {  # the newest supported python3.X that runs here, for the message
 }
 
 # PYTHON matters when it makes the venv, or when the user named it.
-if [ ! -x "$venv/bin/python" ] || [ "$explicit" = 1 ]; then
+if [ ! -x "$venv/bin/python" ] || [ "$explicit" != 0 ]; then
   found=$(version "$python")
   if [ -z "$found" ]; then
     echo "$python not found; the series needs Python $min-$max: $(suggestion)"; exit 1
@@ -50,7 +51,8 @@ if [ -x "$venv/bin/python" ]; then
   if ! in_range "$have"; then
     echo "$venv holds Python $have; the series needs $min-$max: run 'make clean', then $(suggestion)"; exit 1
   fi
-  if [ "$explicit" = 1 ] && [ "$found" != "$have" ]; then
-    echo "$venv holds Python $have but PYTHON=$python is $found: run 'make clean' first to rebuild it with $python, or leave PYTHON out to keep $have"; exit 1
+  if [ "$explicit" != 0 ] && [ "$found" != "$have" ]; then
+    if [ "$explicit" = 2 ]; then keep="unset PYTHON (it is set in your environment)"; else keep="leave PYTHON out"; fi
+    echo "$venv holds Python $have but PYTHON=$python is $found: run 'make clean' first to rebuild it with $python, or $keep to keep $have"; exit 1
   fi
 fi

@@ -5,7 +5,8 @@
 # version and every /usr/bin, /usr/local/bin python3.X whose version lies in MIN..MAX.
 # Each gets build/pythons/<version>/ (removed first): requirements.txt, `pip install --no-deps -e .`,
 # then pytest -m "not browser" (unit tests + nbval over the numbered notebooks; the browser
-# tests run once, in `make test`). Logs: build/pythons/<version>/{install,test}.log.
+# tests run once, in `make test`). Logs: build/pythons/<version>/{install,test}.log; the venv is
+# removed when its tests pass.
 # Prints one line per Python and exits non-zero if any install or test run fails.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -32,18 +33,19 @@ fi
 
 # Keep the supported ones, one per interpreter binary (several names can lead to one binary).
 pythons=() versions=() seen=" " skipped=()
-for p in "${candidates[@]}"; do
-  [ -x "$p" ] || p=$(command -v "$p" 2>/dev/null) || continue
+for given in "${candidates[@]}"; do
+  p="$given"
+  [ -x "$p" ] || p=$(command -v "$p" 2>/dev/null) || { [ -n "${PYTHONS:-}" ] && skipped+=("$given: not found"); continue; }
   real=$(readlink -f "$p")
   [[ "$seen" == *" $real "* ]] && continue
   seen+="$real "
   v=$(version "$p") || continue
   if in_range "$v"; then pythons+=("$p") versions+=("$v"); else skipped+=("$v"); fi
 done
+[ ${#skipped[@]} -gt 0 ] && echo "test-pythons: not tested (outside $min-$max or absent): ${skipped[*]}"
 if [ ${#pythons[@]} -eq 0 ]; then
   echo "test-pythons: no CPython $min-$max found (PYTHONS=... names them)"; exit 1
 fi
-[ ${#skipped[@]} -gt 0 ] && echo "test-pythons: outside $min-$max, not tested: ${skipped[*]}"
 echo "test-pythons: ${#pythons[@]} Pythons, one at a time; logs in $out/<version>/"
 
 failed=() start=$SECONDS
@@ -63,6 +65,7 @@ for i in "${!pythons[@]}"; do
     [ -n "$summary" ] || summary=$(tail -1 "$dir/test.log")
     if [ $status -eq 0 ]; then verdict=PASS; else verdict=FAIL; failed+=("$v"); fi
     printf '%-8s %-4s  install %4ds  tests %4ds  %s  (%s)\n' "$v" "$verdict" "$install" "$tests" "$summary" "$p"
+    [ $status -eq 0 ] && rm -rf "$dir/venv"  # ~0.6 GB each; a failed one is kept to look into
     [ $status -eq 0 ] || grep -E '^(FAILED|ERROR) ' "$dir/test.log" | sed -E 's/\x1b\[[0-9;]*m//g; s/^/           /'
   else
     failed+=("$v")
