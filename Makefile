@@ -19,7 +19,7 @@ TORCH_SPEC ?= torch==2.13.0
 help:
 	@echo "make lab        - install (first time) and open JupyterLab on the series (ARGS=... passes options)"
 	@echo "make test       - install (first time) and run every test: unit tests and nbval over the notebooks"
-	@echo "make notebooks  - re-execute every notebook in place, in the pinned environment"
+	@echo "make notebooks  - re-execute every notebook (and the worked solutions) in place, in the pinned environment"
 	@echo "make exercises  - write the student notebooks (notebooks/exercises/) from the solutions; ARGS=--force overwrites edited ones"
 	@echo "make bench      - measure the performance goals against their peers (benchmarks/README.md); ARGS=--skip-tests is quicker"
 	@echo "make test-portability - nbval over every notebook under other BLAS kernels, SIMD levels and a user's matplotlibrc"
@@ -60,7 +60,7 @@ test: $(STAMP) $(LAB_OVERRIDES) torch
 
 notebooks: $(STAMP)
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
-	  --ExecutePreprocessor.timeout=120 --ExecutePreprocessor.record_timing=False notebooks/[0-9]*.ipynb
+	  --ExecutePreprocessor.timeout=120 --ExecutePreprocessor.record_timing=False notebooks/[0-9]*.ipynb notebooks/solutions/*.ipynb
 
 # Student notebooks: solution regions become stubs; edited student notebooks are left alone.
 exercises: $(STAMP)
