@@ -104,7 +104,7 @@ class Adafactor(_Optimizer):
         eps1: > 0, the floor of :math:`\sqrt{\hat V}`; None (default) is
             the dtype's machine epsilon (torch's default).
         eps2: >= 0, the floor of the parameter scale, default 1e-3.
-        d: > 0, the clipping threshold, default 1.
+        d: >= 1, the clipping threshold, default 1.
         weight_decay: :math:`\lambda \ge 0`, decoupled (scaled by lr, not
             :math:`\rho_t`, as in torch), default 0.
         batch_ndim: the number of leading run axes, an integer >= 0,
@@ -139,6 +139,8 @@ class Adafactor(_Optimizer):
         self.eps1 = None if eps1 is None else check.positive("eps1", eps1)
         self.eps2 = check.non_negative("eps2", eps2)
         self.d = check.positive("d", d)
+        if not np.all(np.asarray(d) >= 1):
+            raise ValueError(f"d must be >= 1 (a clipping threshold below 1 would clip every step; torch refuses it too), got {d!r}")
         self.weight_decay = check.non_negative("weight_decay", weight_decay)
         if isinstance(batch_ndim, bool) or not isinstance(batch_ndim, numbers.Integral) or batch_ndim < 0:
             raise ValueError(f"batch_ndim must be an integer >= 0 (the number of leading run axes), got {batch_ndim!r}")
