@@ -56,13 +56,14 @@ class WarmupThenDecay:
             array, one per run.
 
     Raises:
+        TypeError: ``optimizer`` is not an optimizer object (e.g. a class).
         ValueError: a value out of range (named) or not broadcasting to the
             parameters' shape in ``init``.
     """
 
     def __init__(self, optimizer, warmup_steps: int = 0, decay_steps: ArrayLike | None = None, decay_power: ArrayLike = 1.0):
-        if not (callable(getattr(optimizer, "init", None)) and callable(getattr(optimizer, "update", None))):
-            raise TypeError(f"optimizer must be an optimizer object (with init and update), e.g. RMSProp(lr=0.1), got {optimizer!r}")
+        if isinstance(optimizer, type) or not (callable(getattr(optimizer, "init", None)) and callable(getattr(optimizer, "update", None))):
+            raise TypeError(f"optimizer must be an optimizer object (with init and update), e.g. RMSProp(lr=0.1), got {optimizer!r}")  # a class too
         self.optimizer = optimizer
         self.uses_params = getattr(optimizer, "uses_params", False)
         self.warmup_steps = check.step_count("warmup_steps", warmup_steps)
