@@ -16,7 +16,7 @@ from . import validation as check
 
 def in_dtype(value, dtype):
     """A hyperparameter for arithmetic in ``dtype``: Python numbers as they are, arrays cast."""
-    return value if isinstance(value, (int, float)) else np.asarray(value, dtype)
+    return value if type(value) is float or type(value) is int else np.asarray(value, dtype)  # np.float64 is a float
 
 
 def gradient(grad: ArrayLike, like: np.ndarray) -> np.ndarray:

@@ -105,7 +105,7 @@ class AMSGrad(_Optimizer):
         mean_sq = b2 * state.mean_sq + (1 - b2) * (g * g)
         max_mean_sq = np.maximum(state.max_mean_sq, mean_sq)
         if self.bias_correction:
-            denominator = np.sqrt(max_mean_sq) / np.sqrt(1 - b2**t) + eps
+            denominator = np.sqrt(max_mean_sq) / (1 - b2**t) ** 0.5 + eps  # ** 0.5: a Python float keeps float32
             numerator = lr / (1 - b1**t) * mean
         else:
             denominator, numerator = np.sqrt(max_mean_sq) + eps, lr * mean
