@@ -87,9 +87,11 @@ def minimize(problem: Problem, optimizer, x0: ArrayLike, steps: int, bound: floa
     Returns:
         A :class:`Trajectory`.
     """
+    check.problem("problem", problem)
+    check.optimizer("optimizer", optimizer)
     x = check.points("x0", x0)
     steps = check.step_count("steps", steps)
-    check.positive("bound", bound)
+    bound = check.positive("bound", bound)
 
     batch = x.shape[:-1]
     xs = np.empty((steps + 1, *x.shape))
