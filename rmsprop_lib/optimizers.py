@@ -108,6 +108,7 @@ class _Optimizer:
 
 class SGDState(NamedTuple):
     params_shape: tuple[int, ...]  # SGD keeps no memory; the shape checks gradients
+    dtype: np.dtype = np.dtype(np.float64)  # and the arithmetic's dtype (policy rule 1)
 
 
 class SGD(_Optimizer):
@@ -123,11 +124,11 @@ class SGD(_Optimizer):
 
     def init(self, params: ArrayLike) -> SGDState:
         self._check_shapes(params)
-        return SGDState(np.shape(params))
+        return SGDState(np.shape(params), check.state_dtype(check.parameters("params", params).dtype))
 
     @check.policy
     def update(self, grad: ArrayLike, state: SGDState) -> tuple[np.ndarray, SGDState]:
-        g = check.gradient(grad, state.params_shape)  # checked, and at least float32
+        g = check.gradient(grad, state.params_shape, state.dtype)  # checked, in the params' dtype (at least float32)
         (lr,) = self._values(g.dtype)
         return check.like_grad(lr * g, grad), state
 
@@ -429,7 +430,7 @@ class Adam(_Optimizer):
         t = state.step + 1
         mean = b1 * state.mean + (1 - b1) * g
         mean_sq = b2 * state.mean_sq + (1 - b2) * (g * g)
-        check.squares_fit(g, mean_sq, state.mean_sq, eps)  # no overflow; no underflow that eps cannot hide
+        check.squares_fit(g, mean_sq, state.mean_sq, eps, numerator=mean)  # no overflow; no underflow eps cannot hide
         denominator = np.sqrt(mean_sq) / (1 - b2**t) ** 0.5 + eps
         updates = check.ratio(lr / (1 - b1**t) * mean, denominator)  # 0/0 is 0 (eps = 0)
         return check.like_grad(updates, grad), AdamState(t, mean, mean_sq)

@@ -250,13 +250,14 @@ def underflow_floor(dtype, inside: bool = False) -> float:
     return float((info.tiny if inside else np.sqrt(info.tiny)) / info.eps)
 
 
-def squares_fit(grad: np.ndarray, mean_sq: np.ndarray, previous: np.ndarray, eps, inside: bool = False) -> None:
+def squares_fit(grad: np.ndarray, mean_sq: np.ndarray, previous: np.ndarray, eps, inside: bool = False, numerator=None) -> None:
     """Refuse a finite gradient whose square the state cannot hold (rules 4 and 5).
 
     ``mean_sq`` is the new average (or sum) of squares, ``previous`` the old
     one. Overflow: ``mean_sq`` is inf where ``grad`` and ``previous`` are
     finite (the coordinate would be frozen at a step of 0). Underflow:
-    ``mean_sq`` is below the smallest normal number where ``grad`` is not 0
+    ``mean_sq`` is below the smallest normal number where the step's
+    ``numerator`` (by default ``grad``; Adam's is its average ``m``) is not 0
     and ``eps`` is too small to hide the lost digits.
     """
     info = np.finfo(mean_sq.dtype)
@@ -275,13 +276,15 @@ def squares_fit(grad: np.ndarray, mean_sq: np.ndarray, previous: np.ndarray, eps
     floor = underflow_floor(mean_sq.dtype, inside)
     if type(eps) is float and eps >= floor or np.all(eps >= floor):
         return
-    lost = (grad != 0) & (mean_sq < info.tiny) & (np.asarray(eps) < floor)
+    lost = ((grad if numerator is None else numerator) != 0) & (mean_sq < info.tiny) & (np.asarray(eps) < floor)
     if np.any(lost):
-        smallest = np.abs(grad[np.broadcast_to(lost, grad.shape)]).min()
+        where = np.argwhere(lost)
+        first = tuple(int(i) for i in where[0])
         raise FloatingPointError(
-            f"grad has non-zero values down to {smallest:.3g} whose squares underflow the optimizer's {mean_sq.dtype} "
-            f"state (smallest normal number {info.tiny:.3g}), and eps = {_describe(eps)} is too small to hide the "
-            f"lost digits: the step would be wrong{' or infinite' if np.any(np.asarray(eps) == 0) else ''}. "
+            f"the average of grad**2 underflows the optimizer's {mean_sq.dtype} state (below its smallest normal number "
+            f"{info.tiny:.3g}) where the step is not 0 ({len(where)} value{'s' if len(where) > 1 else ''}, the first at "
+            f"index {first}, grad there {np.broadcast_to(grad, lost.shape)[first]:.3g}), and eps = {_describe(eps)} is too "
+            f"small to hide the lost digits: the step would be wrong{' or infinite' if np.any(np.asarray(eps) == 0) else ''}. "
             f"Use eps >= {floor:.1g} (every default is), scale the loss up"
             + (", or use float64 parameters." if info.bits < 64 else ".")
         )
