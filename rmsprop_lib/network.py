@@ -118,7 +118,7 @@ class MLP:
     activation: str = "tanh"
 
     def __post_init__(self):
-        if not isinstance(self.sizes, (list, tuple, np.ndarray)):
+        if not isinstance(self.sizes, (list, tuple, np.ndarray)) or isinstance(self.sizes, np.ndarray) and self.sizes.ndim != 1:
             raise TypeError(f"sizes must be a tuple of layer widths, e.g. (64, 32, 10), got {type(self.sizes).__name__} {self.sizes!r}")
         sizes = tuple(self.sizes)
         if any(isinstance(s, (bool, np.bool_)) or not isinstance(s, (int, np.integer)) for s in sizes):

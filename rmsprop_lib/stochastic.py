@@ -158,7 +158,7 @@ def line_fit(
     n = check.integer("n", n, 2)
     slope, intercept = check.points("(slope, intercept)", (check.real_array("slope", slope), check.real_array("intercept", intercept)))
     seed = check.seed("seed", seed)
-    check.non_negative("noise", noise)
+    noise = check.non_negative("noise", noise)
     low, high = check.points("inputs", inputs)
     if not low < high:
         raise ValueError(f"inputs must be (low, high) with low < high, got {inputs!r}")

@@ -122,7 +122,8 @@ def train(
         raise ValueError("x_test and y_test go together: pass both or neither")
     if x_test is not None:
         x_test, y_test = check.real_array("x_test", x_test), check.real_array("y_test", y_test)
-    seeds = [check.seed("seeds", seeds)] if np.ndim(seeds) == 0 else [check.seed("seeds", s) for s in seeds]
+    many = isinstance(seeds, (list, tuple)) or isinstance(seeds, np.ndarray) and seeds.ndim == 1
+    seeds = [check.seed("seeds", s) for s in seeds] if many else [check.seed("seeds", seeds)]
     if not seeds:
         raise ValueError("seeds must be an integer or a non-empty list of integers")
 

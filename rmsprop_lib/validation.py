@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import math
 import numbers
+import operator
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -132,10 +133,14 @@ def unit_interval(name: str, value: ArrayLike):
 def integer(name: str, value, low: int = 0, high: int | None = None, what: str | None = None) -> int:
     """Check that ``value`` is an integer in ``[low, high]`` (bools and floats are refused); return an int."""
     allowed = what or (f"an integer >= {low}" if high is None else f"an integer from {low} to {high}")
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        if isinstance(value, str):
-            raise TypeError(f"{name} must be {allowed}, got the string {value!r}; convert it first, e.g. int({value!r})")
-        raise TypeError(f"{name} must be {allowed}, got {type(value).__name__} {_short(value)}")
+    if isinstance(value, str):
+        raise TypeError(f"{name} must be {allowed}, got the string {value!r}; convert it first, e.g. int({value!r})")
+    try:  # ints, NumPy integers and 0-d integer arrays; not bools, floats or 3.0
+        if isinstance(value, (bool, np.bool_)) or isinstance(value, np.ndarray) and value.dtype.kind == "b":
+            raise TypeError
+        value = operator.index(value)
+    except TypeError:
+        raise TypeError(f"{name} must be {allowed}, got {type(value).__name__} {_short(value)}") from None
     if value < low or high is not None and value > high:
         raise ValueError(f"{name} must be {allowed}, got {value}")
     return int(value)
@@ -378,3 +383,10 @@ def function(name: str, value, allow_none: bool = False):
 def seed(name: str, value) -> int:
     """Check a random seed: an integer >= 0 (what ``np.random.default_rng`` takes)."""
     return integer(name, value, 0)
+
+
+def text(name: str, value) -> str:
+    """Check that ``value`` is a string (a label)."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string, got {type(value).__name__} {_short(value)}")
+    return value

@@ -59,6 +59,7 @@ def lr_slider(value: float = 0.1, low: float = 1e-4, high: float = 10.0, descrip
     Raises ValueError unless ``0 < low <= value <= high`` (``low < high``).
     """
     value, low, high = check.slider_range(value, low, high, log=True)
+    check.text("description", description)
     step, centre = 0.05, np.log10(value)
     below = np.floor((centre - np.log10(low)) / step + 1e-9)
     above = np.floor((np.log10(high) - centre) / step + 1e-9)
@@ -73,6 +74,7 @@ def lr_slider(value: float = 0.1, low: float = 1e-4, high: float = 10.0, descrip
 def slider(value: float, low: float, high: float, step: float, description: str) -> widgets.FloatSlider:
     """A linear slider, e.g. for rho or beta; ``low <= value <= high``, ``0 < step <= high - low``."""
     value, low, high = check.slider_range(value, low, high)
+    check.text("description", description)
     step = check.positive("step", step)
     if not step <= high - low:
         raise ValueError(f"step must be in (0, high - low] = (0, {high - low:g}], got {step:g}")
@@ -85,12 +87,13 @@ def slider(value: float, low: float, high: float, step: float, description: str)
 def int_slider(value: int, low: int, high: int, description: str = "steps") -> widgets.IntSlider:
     """An integer slider, e.g. for the number of steps; ``low <= value <= high``."""
     value, low, high = check.slider_range(value, low, high, kind=int)
+    check.text("description", description)
     return widgets.IntSlider(value=value, min=low, max=high, description=description, continuous_update=True)
 
 
 def problem_dropdown(names: list[str], value: str | None = None) -> widgets.Dropdown:
     """A selector over problem names (see ``rmsprop_lib.problems.ALL``); ``value`` must be one of them."""
-    if isinstance(names, str) or not all(isinstance(name, str) for name in names) or not names:
+    if not isinstance(names, (list, tuple)) or not names or not all(isinstance(name, str) for name in names):
         raise TypeError(f"names must be a non-empty list of strings, got {names!r}")
     if value is not None and value not in names:
         raise ValueError(f"value must be one of names {list(names)}, got {value!r}")
