@@ -310,6 +310,7 @@ class RMSProp(_Optimizer):
         updates = check.ratio(lr * g, denominator)  # 0/0 is 0 (eps = 0)
         return check.like_grad(updates, grad), RMSPropState(mean_sq, mean_grad, state.momentum, t)
 
+    @check.policy
     def update_inplace(self, params: np.ndarray, grad: ArrayLike, state: RMSPropState, chunk: int | None = None) -> RMSPropState:
         """``params -= updates`` in place, and the new state in the old state's arrays.
 
@@ -348,8 +349,10 @@ class RMSProp(_Optimizer):
         grad = check.gradient(grad, state.mean_sq.shape, dtype).reshape(-1)
         params, mean_sq, mean_grad, momentum = (a.reshape(-1) for a in buffers)
 
-        largest = max(-grad.min(initial=0), grad.max(initial=0))  # NaN fails the test below
-        if not (largest <= np.sqrt(np.finfo(dtype).max) and self.eps >= check.underflow_floor(dtype, self.eps_in_sqrt)):
+        # One quick pass over grad (a BLAS dot product) tells whether it is finite and its squares fit: NaN, inf
+        # or a square too large make the sum inf or NaN (a sum too large only sends it down the careful path).
+        squares = np.dot(grad, grad) if grad.size else 0.0
+        if not (squares <= np.finfo(dtype).max and self.eps >= check.underflow_floor(dtype, self.eps_in_sqrt)):
             updates, new = self.update(grad, RMSPropState(mean_sq, mean_grad, momentum, state.step))  # the policy, whole
             for buffer, value in zip((mean_sq, mean_grad, momentum), new[:3]):
                 if value is not buffer:

@@ -245,6 +245,7 @@ def policy(update):
     return checked
 
 
+@functools.lru_cache(maxsize=None)
 def underflow_floor(dtype, inside: bool = False) -> float:
     """The least eps that hides a lost (underflowed) square of ``dtype``: the step stays right to the dtype's precision.
 
