@@ -31,9 +31,11 @@ the guards live in :mod:`rmsprop_lib.validation`):
    are cast to the state's dtype in ``update``: ``lr=np.float64(0.1)`` keeps
    float32 parameters float32. A gradient of another dtype is cast to the
    state's dtype too.
-3. *NaN and inf gradients* give NaN updates where they occur (as in torch and
-   optax: nothing is hidden), and the state there becomes NaN or inf; every
-   later update of that coordinate is NaN as well, never a silent 0.
+3. *NaN and inf gradients* give non-finite updates where they occur (NaN;
+   ±inf for SGD and Momentum), as in torch and optax: nothing is hidden. The
+   state there becomes NaN or inf, and every later update of that
+   coordinate is non-finite as well (a division by an infinite state gives
+   NaN), never a silent 0; SGD keeps no state.
    ``minimize`` and ``train`` then stop that run and report it as diverged;
    the other coordinates and runs go on. Nothing raises, so one failed run
    in a batch does not stop the others.
@@ -46,8 +48,10 @@ the guards live in :mod:`rmsprop_lib.validation`):
    1e-19 in float32, 1e-154 in float64) loses digits of the state. The
    step is still right to the dtype's precision when eps hides them, i.e.
    ``eps >= sqrt(tiny) / machine epsilon`` (about 9e-13 in float32, 7e-139
-   in float64; every default is far above); with a smaller eps, e.g. 0,
-   ``update`` raises ``FloatingPointError``.
+   in float64; ``tiny / machine epsilon`` with eps inside the root; every
+   default is far above); with a smaller eps, e.g. 0, ``update`` raises
+   ``FloatingPointError`` wherever the step is not 0 (for Adam: wherever
+   its average ``m`` is not 0).
 6. *eps = 0.* A zero denominator with a zero gradient (no gradient yet, or
    a zero one) gives a step of 0, not NaN. A zero denominator with a
    non-zero gradient means an infinite step (centered, where the gradients
@@ -55,8 +59,9 @@ the guards live in :mod:`rmsprop_lib.validation`):
    raises ``FloatingPointError``. :func:`rmsprop_lib.rmsprop_update` follows
    the same rules, so it and ``RMSProp(eps=...)`` take the same steps.
 
-Within these rules every step is finite and agrees with the exact rule
-(computed with fractions) to a few units in the last place of the dtype.
+Within these rules every step is finite wherever the true step is
+representable, and agrees with the exact rule (computed with 60-digit
+decimals) to a few units in the last place of the state's dtype.
 Bad *types* (a string, None, a bool, a Decimal, complex numbers) raise
 ``TypeError`` and bad values ``ValueError``, at the first call that gets them.
 """
@@ -248,7 +253,8 @@ class RMSProp(_Optimizer):
       the first step is :math:`\text{lr}\,\operatorname{sign}(g_1)` instead of
       :math:`\text{lr}\,\operatorname{sign}(g_1)/\sqrt{1-\rho}`; eps is
       added after the correction. Centered and bias-corrected, the first
-      step divides by eps alone (:math:`\hat s_1 - \hat{\bar g}_1^2 = 0`).
+      step divides by eps alone (:math:`\hat s_1 - \hat{\bar g}_1^2 = 0`;
+      with ``eps = 0`` that infinite step raises, see rule 6 above).
 
     torch: ``torch.optim.RMSprop(params, lr, alpha=rho, eps=eps,
     centered=..., momentum=...)``. torch calls rho ``alpha`` and its defaults
