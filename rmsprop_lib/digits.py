@@ -28,6 +28,8 @@ def load_digits(path: str | Path | None = None) -> tuple[np.ndarray, np.ndarray]
     shape ``(1797,)``. Raises ``FileNotFoundError`` (saying what to do) when
     the data file is missing, ``ValueError`` when it is not the expected data.
     """
+    if path is not None and not isinstance(path, (str, Path)):
+        raise TypeError(f"path must be a file name (str or Path) or None, got {type(path).__name__} {path!r}")
     path = Path(path) if path is not None else DATA_FILE
     if not path.is_file():
         raise FileNotFoundError(

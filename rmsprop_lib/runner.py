@@ -63,6 +63,7 @@ class Trajectory:
         A diverged run counts only its steps before it diverged. Shape
         ``batch`` (a plain int for a single run).
         """
+        loss = check.real_array("loss", loss)
         reached = self.losses <= loss
         if np.ndim(self.diverged_at) or self.diverged_at >= 0:  # ignore the frozen steps after divergence
             k = np.arange(len(self.losses)).reshape(-1, *[1] * (reached.ndim - 1))

@@ -67,6 +67,7 @@ ACCEPTS = {
     "names": {"a list of strings"},
     "choice": {"None"},  # problem_dropdown's value: None means the first name
     "function": {"a function"},
+    "path": {"None", "the string '1e-3'"},  # a file name: None is the committed file, "1e-3" is missing
     "other": set(),  # optimizers, problems, data, dicts of widgets
 }
 
@@ -78,6 +79,7 @@ def _state(opt):
 DATA = stochastic.line_fit(n=20)
 X, Y = digits.load_digits()
 SMALL = MLP((64, 4, 10))
+TRAJECTORY = minimize(problems.bowl, SGD(0.1), [1.0, 1.0], 3)
 
 # (entry point, parameter, kind, call with the bad value in place of the parameter)
 ENTRIES = [
@@ -154,6 +156,9 @@ ENTRIES = [
     ("MLP", "activation", "other", lambda v: MLP((4, 2), activation=v)),
     ("Stacked", "optimizers", "other", lambda v: Stacked(v)),
     ("train_test_split", "test_size", "integer", lambda v: digits.train_test_split(X, Y, v)),
+    ("train_test_split", "seed", "integer", lambda v: digits.train_test_split(X, Y, 10, seed=v)),
+    ("load_digits", "path", "path", lambda v: digits.load_digits(v)),
+    ("Trajectory.steps_to_reach", "loss", "array", lambda v: TRAJECTORY.steps_to_reach(v)),
 ]
 
 
@@ -186,6 +191,8 @@ def test_every_entry_point_refuses_what_it_cannot_take_naming_the_parameter(entr
         call(value)  # a number is a number, however it is written
     except ValueError as error:  # but it may be out of range
         assert _raised_by_the_library(error) and name in str(error), error
+    except FileNotFoundError as error:  # or name no file
+        assert _raised_by_the_library(error) and "is missing" in str(error), error
 
 
 @pytest.mark.parametrize("check", [checks.check_gd_step, checks.check_rmsprop_update, checks.check_dense_backward])
