@@ -278,7 +278,8 @@ class InverseTimeDecay:
 
     def update(self, grad: ArrayLike, state: DecayState) -> tuple[np.ndarray, DecayState]:
         updates, inner = self.optimizer.update(grad, state.inner)
-        return updates * self.factor(state.step), DecayState(state.step + 1, inner)
+        factor = check.in_dtype(self.factor(state.step), updates.dtype)  # float32 updates stay float32
+        return updates * factor, DecayState(state.step + 1, inner)
 
     def __repr__(self) -> str:
         return f"InverseTimeDecay({self.optimizer!r}, decay_steps={self.decay_steps!r})"

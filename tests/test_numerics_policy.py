@@ -99,6 +99,15 @@ def test_numpy_float64_hyperparameters_keep_float32_params_float32(opt):
         assert all(a.dtype == np.float32 for a in state if isinstance(a, np.ndarray))
 
 
+def test_a_decayed_learning_rate_keeps_float32_updates_float32():
+    from rmsprop_lib.stochastic import InverseTimeDecay
+
+    opt = InverseTimeDecay(RMSProp(0.1), decay_steps=np.float64(10.0))
+    params = np.ones(3, np.float32)
+    updates, _ = opt.update(np.ones(3, np.float32), opt.init(params))
+    assert updates.dtype == np.float32
+
+
 def test_scalar_hyperparameters_are_stored_as_python_numbers():
     opt = RMSProp(lr=np.float64(0.1), rho=np.array(0.9), eps=np.float32(0.5), momentum=np.int64(0))
     assert type(opt.lr) is float and type(opt.rho) is float and type(opt.eps) is float and type(opt.momentum) is int
