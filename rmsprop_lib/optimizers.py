@@ -214,7 +214,7 @@ class AdaGrad(_Optimizer):
         lr, eps = self._values(g.dtype)
         sum_sq = state.sum_sq + g * g
         check.squares_fit(g, sum_sq, state.sum_sq, eps)  # no overflow; no underflow that eps cannot hide
-        updates = check.ratio(lr * g, np.sqrt(sum_sq) + eps)  # 0/0 is 0 (eps = 0)
+        updates = check.ratio(lr * g, np.sqrt(sum_sq) + eps, eps)  # 0/0 is 0 (eps = 0)
         return check.like_grad(updates, grad), AdaGradState(sum_sq)
 
 
@@ -311,9 +311,9 @@ class RMSProp(_Optimizer):
         denominator = np.sqrt(variance + eps) if self.eps_in_sqrt else np.sqrt(variance) + eps
 
         if _positive(momentum, where=np.any):
-            buffer = momentum * state.momentum + check.ratio(g, denominator)  # 0/0 is 0 (eps = 0)
+            buffer = momentum * state.momentum + check.ratio(g, denominator, eps)  # 0/0 is 0 (eps = 0)
             return check.like_grad(lr * buffer, grad), RMSPropState(mean_sq, mean_grad, buffer, t)
-        updates = check.ratio(lr * g, denominator)  # 0/0 is 0 (eps = 0)
+        updates = check.ratio(lr * g, denominator, eps)  # 0/0 is 0 (eps = 0)
         return check.like_grad(updates, grad), RMSPropState(mean_sq, mean_grad, state.momentum, t)
 
     @check.policy
@@ -441,5 +441,5 @@ class Adam(_Optimizer):
         mean_sq = b2 * state.mean_sq + (1 - b2) * (g * g)
         check.squares_fit(g, mean_sq, state.mean_sq, eps, numerator=mean)  # no overflow; no underflow eps cannot hide
         denominator = np.sqrt(mean_sq) / (1 - b2**t) ** 0.5 + eps
-        updates = check.ratio(lr / (1 - b1**t) * mean, denominator)  # 0/0 is 0 (eps = 0)
+        updates = check.ratio(lr / (1 - b1**t) * mean, denominator, eps)  # 0/0 is 0 (eps = 0)
         return check.like_grad(updates, grad), AdamState(t, mean, mean_sq)

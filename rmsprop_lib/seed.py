@@ -55,5 +55,5 @@ def rmsprop_update(
 
     s = rho * s_prev + (1 - rho) * np.power(g, 2)
     check.squares_fit(g, s, s_prev, epsilon)  # no overflow; no underflow that epsilon cannot hide
-    updates = check.ratio(learning_rate * g, np.sqrt(s) + epsilon)  # 0/0 is 0 (epsilon = 0)
+    updates = check.ratio(learning_rate * g, np.sqrt(s) + epsilon, epsilon)  # 0/0 is 0 (epsilon = 0)
     return check.like_grad(updates, grad), s

@@ -296,15 +296,16 @@ def squares_fit(grad: np.ndarray, mean_sq: np.ndarray, previous: np.ndarray, eps
         )
 
 
-def ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
-    """``numerator / denominator`` for a step, by the numerics policy (rule 3 and the eps = 0 rule).
+def ratio(numerator: np.ndarray, denominator: np.ndarray, eps) -> np.ndarray:
+    """``numerator / denominator`` for a step whose denominator is at least ``eps``, by the numerics policy.
 
     - 0 / 0 is 0: a zero gradient takes no step (eps = 0 before any gradient);
     - x / 0 with x != 0 raises FloatingPointError: the step would be infinite;
     - x / inf is NaN: the state is infinite after an infinite gradient, and
       a silent step of 0 would freeze the coordinate.
     """
-    if denominator.min(initial=np.inf) > 0 and denominator.max(initial=0) < np.inf:
+    positive = eps > 0 if type(eps) is float else np.all(np.asarray(eps) > 0)  # then the denominator is never 0
+    if (positive or denominator.min(initial=np.inf) > 0) and denominator.max(initial=0) < np.inf:
         return numerator / denominator  # the usual case: eps > 0 and a finite state
     zero = denominator == 0
     if np.any(zero & (numerator != 0)):
