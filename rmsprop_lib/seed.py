@@ -41,17 +41,8 @@ def rmsprop_update(
     learning_rate = check.positive("learning_rate", learning_rate)
     rho = check.unit_interval("rho", rho)
     epsilon = check.non_negative("epsilon", epsilon)
-    g = check.real_array("grad", grad)
-    s_prev = check.real_array("s_prev", s_prev)
-    try:
-        shape = np.broadcast_shapes(s_prev.shape, g.shape)
-    except ValueError:
-        shape = None
-    if shape != g.shape:
-        raise ValueError(f"s_prev has shape {s_prev.shape}, which does not match grad's shape {g.shape}")
-    dtype = check.state_dtype(np.result_type(g, s_prev))  # at least float32 (policy rule 1)
-    g, s_prev = g.astype(dtype, copy=False), s_prev.astype(dtype, copy=False)
-    learning_rate, rho, epsilon = (check.in_dtype(value, dtype) for value in (learning_rate, rho, epsilon))
+    g, s_prev = check.grad_and_state(grad, s_prev)  # types and shapes; at least float32 (policy rule 1)
+    learning_rate, rho, epsilon = (check.in_dtype(value, g.dtype) for value in (learning_rate, rho, epsilon))
 
     s = rho * s_prev + (1 - rho) * np.power(g, 2)
     check.squares_fit(g, s, s_prev, epsilon)  # no overflow; no underflow that epsilon cannot hide

@@ -213,6 +213,23 @@ def gradient(grad: ArrayLike, shape: tuple[int, ...], dtype=None) -> np.ndarray:
     return array.astype(dtype or state_dtype(array.dtype), copy=False)
 
 
+def grad_and_state(grad: ArrayLike, s_prev: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """The seed function's ``grad`` and ``s_prev``, checked and in their state dtype (at least float32).
+
+    ``s_prev`` may be anything that broadcasts to ``grad``'s shape (the post
+    starts from ``np.array([0, 0])``).
+    """
+    g, s_prev = real_array("grad", grad), real_array("s_prev", s_prev)
+    try:
+        shape = np.broadcast_shapes(s_prev.shape, g.shape)
+    except ValueError:
+        shape = None
+    if shape != g.shape:
+        raise ValueError(f"s_prev has shape {s_prev.shape}, which does not match grad's shape {g.shape}")
+    dtype = state_dtype(np.result_type(g, s_prev))
+    return g.astype(dtype, copy=False), s_prev.astype(dtype, copy=False)
+
+
 def in_dtype(value, dtype):
     """A hyperparameter for arithmetic in ``dtype``: Python numbers as they are (weak), arrays cast."""
     return value if type(value) is float or type(value) is int else np.asarray(value, dtype)
