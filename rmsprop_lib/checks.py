@@ -301,6 +301,13 @@ RETURNS_A_POSITION = (
 )
 
 
+
+def swapped(state: str) -> str:
+    """The mistake of returning ``(state, updates)`` instead of ``(updates, state)``."""
+    return (f"it returns ({state}, updates): the two values are swapped. Return the update first, then the "
+            f"new state: `return updates, {state}` (the caller writes `updates, {state} = ...`).")
+
+
 # ------------------------------------------------------------------ 03 momentum
 
 
@@ -374,6 +381,12 @@ def _(grad, velocity, lr, beta):
 def _(grad, velocity, lr, beta):
     updates, velocity = _momentum_update(grad, velocity, lr, beta)
     return grad - updates, velocity
+
+
+@MOMENTUM.mistake(swapped("new_velocity"))
+def _(grad, velocity, lr, beta):
+    updates, velocity = _momentum_update(grad, velocity, lr, beta)
+    return velocity, updates
 
 
 def check_momentum_update(momentum_update) -> bool:
@@ -455,6 +468,12 @@ def _(grad, sum_sq, lr, eps):
 def _(grad, sum_sq, lr, eps):
     updates, sum_sq = _adagrad_update(grad, sum_sq, lr, eps)
     return grad - updates, sum_sq
+
+
+@ADAGRAD.mistake(swapped("new_sum_sq"))
+def _(grad, sum_sq, lr, eps):
+    updates, sum_sq = _adagrad_update(grad, sum_sq, lr, eps)
+    return sum_sq, updates
 
 
 def check_adagrad_update(adagrad_update) -> bool:
@@ -547,6 +566,12 @@ def _(learning_rate, rho, epsilon, grad, s_prev):
 def _(learning_rate, rho, epsilon, grad, s_prev):
     updates, s = _rmsprop_update(learning_rate, rho, epsilon, grad, s_prev)
     return grad - updates, s
+
+
+@RMSPROP.mistake(swapped("s"))
+def _(learning_rate, rho, epsilon, grad, s_prev):
+    updates, s = _rmsprop_update(learning_rate, rho, epsilon, grad, s_prev)
+    return s, updates
 
 
 def check_rmsprop_update(rmsprop_update) -> bool:
@@ -661,6 +686,12 @@ def _(learning_rate, rho, epsilon, grad, s_prev, t):
 def _(learning_rate, rho, epsilon, grad, s_prev, t):
     updates, s = _bias_corrected(1.0, rho, epsilon, grad, s_prev, t)
     return updates, s
+
+
+@BIAS_CORRECTED.mistake(swapped("s"))
+def _(learning_rate, rho, epsilon, grad, s_prev, t):
+    updates, s = _bias_corrected(learning_rate, rho, epsilon, grad, s_prev, t)
+    return s, updates
 
 
 def check_bias_corrected_rmsprop(update) -> bool:

@@ -13,6 +13,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from . import validation as check
+
 __all__ = ["DATA_FILE", "Split", "load_digits", "train_test_split"]
 
 #: The committed data file: ``images`` (1797, 8, 8) uint8 in 0..16, ``labels`` (1797,) uint8.
@@ -26,6 +28,8 @@ def load_digits(path: str | Path | None = None) -> tuple[np.ndarray, np.ndarray]
     shape ``(1797,)``. Raises ``FileNotFoundError`` (saying what to do) when
     the data file is missing, ``ValueError`` when it is not the expected data.
     """
+    if path is not None and not isinstance(path, (str, Path)):
+        raise TypeError(f"path must be a file name (str or Path) or None, got {type(path).__name__} {path!r}")
     path = Path(path) if path is not None else DATA_FILE
     if not path.is_file():
         raise FileNotFoundError(
@@ -52,9 +56,12 @@ class Split(NamedTuple):
 
 def train_test_split(x: np.ndarray, y: np.ndarray, test_size: int, seed: int = 0) -> Split:
     """Shuffle the rows with ``default_rng(seed)`` and hold out the last ``test_size`` of them."""
+    x, y = check.real_array("x", x), check.real_array("y", y)
     n = len(x)
-    if not isinstance(test_size, (int, np.integer)) or not 0 < test_size < n:
-        raise ValueError(f"test_size must be an integer in [1, {n - 1}], got {test_size!r}")
+    if len(y) != n:
+        raise ValueError(f"x and y must have the same number of rows, got {n} and {len(y)}")
+    test_size = check.integer("test_size", test_size, 1, n - 1, what=f"an integer in [1, {n - 1}]")
+    seed = check.seed("seed", seed)
     order = np.random.default_rng(seed).permutation(n)
     train, test = order[: n - test_size], order[n - test_size :]
     return Split(x[train], y[train], x[test], y[test])

@@ -38,6 +38,8 @@ from typing import Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
+from . import validation as check
+
 __all__ = ["MLP", "dense_forward", "dense_backward", "softmax_cross_entropy"]
 
 
@@ -116,10 +118,14 @@ class MLP:
     activation: str = "tanh"
 
     def __post_init__(self):
+        if not isinstance(self.sizes, (list, tuple, np.ndarray)) or isinstance(self.sizes, np.ndarray) and self.sizes.ndim != 1:
+            raise TypeError(f"sizes must be a tuple of layer widths, e.g. (64, 32, 10), got {type(self.sizes).__name__} {self.sizes!r}")
         sizes = tuple(self.sizes)
-        if len(sizes) < 2 or not all(isinstance(s, (int, np.integer)) and s >= 1 for s in sizes):
+        if any(isinstance(s, (bool, np.bool_)) or not isinstance(s, (int, np.integer)) for s in sizes):
+            raise TypeError(f"sizes must be integers (layer widths), got {self.sizes!r}")
+        if len(sizes) < 2 or not all(s >= 1 for s in sizes):
             raise ValueError(f"sizes must be at least two positive integers (input, ..., classes), got {self.sizes!r}")
-        if self.activation not in _ACTIVATIONS:
+        if not isinstance(self.activation, str) or self.activation not in _ACTIVATIONS:
             raise ValueError(f"activation must be one of {sorted(_ACTIVATIONS)}, got {self.activation!r}")
         object.__setattr__(self, "sizes", tuple(int(s) for s in sizes))
 
@@ -130,7 +136,7 @@ class MLP:
 
     def unpack(self, theta: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
         """Views ``[(W_1, b_1), ...]`` into ``theta`` (no copies; batch axes kept)."""
-        theta = np.asarray(theta)
+        theta = check.real_array("theta", theta)
         if theta.shape[-1:] != (self.n_params,):
             raise ValueError(f"theta must have shape (..., {self.n_params}) for sizes {self.sizes}, got {theta.shape}")
         batch, layers, start = theta.shape[:-1], [], 0
@@ -149,8 +155,8 @@ class MLP:
         ``Generator`` is drawn from (``init(s)`` equals ``init(default_rng(s))``).
         """
         if isinstance(seed, (list, tuple, np.ndarray)):
-            return np.stack([self.init(int(s)) for s in seed])
-        rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+            return np.stack([self.init(check.seed("seed", s)) for s in seed])
+        rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(check.seed("seed", seed))
         gain = 2.0 if self.activation == "relu" else 1.0
         theta = np.zeros(self.n_params)
         for w, _ in self.unpack(theta):
@@ -158,7 +164,7 @@ class MLP:
         return theta
 
     def _check_x(self, x: ArrayLike) -> np.ndarray:
-        x = np.asarray(x, dtype=float)
+        x = check.real_array("x", x).astype(float, copy=False)
         if x.ndim < 2 or x.shape[-1] != self.sizes[0]:
             raise ValueError(f"x must have shape (..., n, {self.sizes[0]}), got {x.shape}")
         return x

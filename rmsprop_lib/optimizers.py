@@ -14,6 +14,56 @@ runs B learning rates in one call.
 
 The rules follow ``torch.optim`` (see ``docs/conventions.md`` for the full
 mapping to torch, Keras, optax, TensorFlow 1 and d2l).
+
+Numerics policy (each rule is tested in ``tests/test_numerics_policy.py``;
+the guards live in :mod:`rmsprop_lib.validation`):
+
+1. *Dtypes.* Parameters and gradients are real numbers: float16, float32,
+   float64 (or integers, taken as float64). The state is kept, and the
+   arithmetic done, in the parameters' dtype but at least float32: float16
+   parameters get float32 state (as frameworks keep half-precision
+   parameters' state), so every float16 gradient squares without overflow
+   and the default eps (1e-6 .. 1e-10, not all representable in float16)
+   keeps its value. The updates come back in the gradient's dtype when that
+   is narrower (float16), so ``params - updates`` keeps the parameters' dtype.
+2. *Hyperparameters never change the dtype.* Scalars are stored as Python
+   numbers, which NumPy treats as weak (NEP 50), and array hyperparameters
+   are cast to the state's dtype in ``update``: ``lr=np.float64(0.1)`` keeps
+   float32 parameters float32. A gradient of another dtype is cast to the
+   state's dtype too.
+3. *NaN and inf gradients* give non-finite updates where they occur (NaN;
+   ±inf for SGD and Momentum), as in torch and optax: nothing is hidden. The
+   state there becomes NaN or inf, and every later update of that
+   coordinate is non-finite as well (a division by an infinite state gives
+   NaN), never a silent 0; SGD keeps no state.
+   ``minimize`` and ``train`` then stop that run and report it as diverged;
+   the other coordinates and runs go on. Nothing raises, so one failed run
+   in a batch does not stop the others.
+4. *Overflow.* A finite gradient whose square (or AdaGrad's growing sum of
+   squares) overflows the state's dtype raises ``FloatingPointError``
+   (|g| above about 1.8e19 in float32, 1.3e154 in float64) instead of
+   freezing the coordinate at a step of 0; the message says to scale the
+   loss down or use float64 parameters.
+5. *Underflow.* A non-zero gradient whose square underflows (|g| below about
+   1e-19 in float32, 1e-154 in float64) loses digits of the state. The
+   step is still right to the dtype's precision when eps hides them, i.e.
+   ``eps >= sqrt(tiny) / machine epsilon`` (about 9e-13 in float32, 7e-139
+   in float64; ``tiny / machine epsilon`` with eps inside the root; every
+   default is far above); with a smaller eps, e.g. 0, ``update`` raises
+   ``FloatingPointError`` wherever the step is not 0 (for Adam: wherever
+   its average ``m`` is not 0).
+6. *eps = 0.* A zero denominator with a zero gradient (no gradient yet, or
+   a zero one) gives a step of 0, not NaN. A zero denominator with a
+   non-zero gradient means an infinite step (centered, where the gradients
+   so far have no spread: every centered, bias-corrected first step) and
+   raises ``FloatingPointError``. :func:`rmsprop_lib.rmsprop_update` follows
+   the same rules, so it and ``RMSProp(eps=...)`` take the same steps.
+
+Within these rules every step is finite wherever the true step is
+representable, and agrees with the exact rule (computed with 60-digit
+decimals) to a few units in the last place of the state's dtype.
+Bad *types* (a string, None, a bool, a Decimal, complex numbers) raise
+``TypeError`` and bad values ``ValueError``, at the first call that gets them.
 """
 
 from __future__ import annotations
@@ -29,26 +79,14 @@ __all__ = ["SGD", "Momentum", "AdaGrad", "RMSProp", "Adam"]
 
 
 def _zeros_like(params: ArrayLike) -> np.ndarray:
-    params = np.asarray(params)
-    dtype = params.dtype if np.issubdtype(params.dtype, np.floating) else np.float64
-    return np.zeros(params.shape, dtype=dtype)
+    """The state's zeros: the parameters' shape, in their dtype but at least float32 (policy rule 1)."""
+    params = check.parameters("params", params)
+    return np.zeros(params.shape, dtype=check.state_dtype(params.dtype))
 
 
 def _positive(value: ArrayLike, where=np.all) -> bool:
     """Whether ``value > 0`` (everywhere, or with ``where=np.any`` anywhere); quick for a plain number."""
     return value > 0 if isinstance(value, (int, float)) else bool(where(np.asarray(value) > 0))
-
-
-def _divide(numerator: np.ndarray, denominator: np.ndarray, eps) -> np.ndarray:
-    """``numerator / denominator``, defined as 0 where the denominator is 0.
-
-    The denominator can only be 0 when ``eps == 0`` and every gradient so far
-    was 0; that case gets a zero step rather than a NaN (0/0).
-    """
-    if _positive(eps):
-        return numerator / denominator
-    out = np.zeros(np.broadcast_shapes(np.shape(numerator), np.shape(denominator)), np.result_type(numerator, denominator))
-    return np.divide(numerator, denominator, out=out, where=denominator != 0)
 
 
 class _Optimizer:
@@ -57,9 +95,13 @@ class _Optimizer:
     _hyperparameters: tuple[str, ...] = ("lr",)
 
     def _check_shapes(self, params: ArrayLike) -> None:
-        shape = np.shape(params)
+        shape = check.parameters("params", params).shape
         for name in self._hyperparameters:
             check.broadcasts_to(name, getattr(self, name), shape)
+
+    def _values(self, dtype) -> list:
+        """The hyperparameters, in order, for arithmetic in ``dtype`` (policy rule 2)."""
+        return [check.in_dtype(getattr(self, name), dtype) for name in self._hyperparameters]
 
     def __repr__(self) -> str:
         args = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._repr_fields)
@@ -71,6 +113,7 @@ class _Optimizer:
 
 class SGDState(NamedTuple):
     params_shape: tuple[int, ...]  # SGD keeps no memory; the shape checks gradients
+    dtype: np.dtype = np.dtype(np.float64)  # and the arithmetic's dtype (policy rule 1)
 
 
 class SGD(_Optimizer):
@@ -86,12 +129,13 @@ class SGD(_Optimizer):
 
     def init(self, params: ArrayLike) -> SGDState:
         self._check_shapes(params)
-        return SGDState(np.shape(params))
+        return SGDState(np.shape(params), check.state_dtype(check.parameters("params", params).dtype))
 
+    @check.policy
     def update(self, grad: ArrayLike, state: SGDState) -> tuple[np.ndarray, SGDState]:
-        grad = np.asarray(grad)
-        check.same_shape("grad", grad, state.params_shape)
-        return self.lr * grad, state
+        g = check.gradient(grad, state.params_shape, state.dtype)  # checked, in the params' dtype (at least float32)
+        (lr,) = self._values(g.dtype)
+        return check.like_grad(lr * g, grad), state
 
 
 # ---------------------------------------------------------------------- Momentum
@@ -119,18 +163,19 @@ class Momentum(_Optimizer):
     def __init__(self, lr: ArrayLike, beta: ArrayLike = 0.9, nesterov: bool = False):
         self.lr = check.positive("lr", lr)
         self.beta = check.unit_interval("beta", beta)
-        self.nesterov = bool(nesterov)
+        self.nesterov = check.flag("nesterov", nesterov)
 
     def init(self, params: ArrayLike) -> MomentumState:
         self._check_shapes(params)
         return MomentumState(_zeros_like(params))
 
+    @check.policy
     def update(self, grad: ArrayLike, state: MomentumState) -> tuple[np.ndarray, MomentumState]:
-        grad = np.asarray(grad)
-        check.same_shape("grad", grad, state.velocity.shape)
-        velocity = self.beta * state.velocity + grad
-        step = grad + self.beta * velocity if self.nesterov else velocity
-        return self.lr * step, MomentumState(velocity)
+        g = check.gradient(grad, state.velocity.shape, state.velocity.dtype)  # checked, in the state's dtype
+        lr, beta = self._values(g.dtype)
+        velocity = beta * state.velocity + g
+        step = g + beta * velocity if self.nesterov else velocity
+        return check.like_grad(lr * step, grad), MomentumState(velocity)
 
 
 # ----------------------------------------------------------------------- AdaGrad
@@ -163,11 +208,14 @@ class AdaGrad(_Optimizer):
         self._check_shapes(params)
         return AdaGradState(_zeros_like(params))
 
+    @check.policy
     def update(self, grad: ArrayLike, state: AdaGradState) -> tuple[np.ndarray, AdaGradState]:
-        grad = np.asarray(grad)
-        check.same_shape("grad", grad, state.sum_sq.shape)
-        sum_sq = state.sum_sq + grad * grad
-        return _divide(self.lr * grad, np.sqrt(sum_sq) + self.eps, self.eps), AdaGradState(sum_sq)
+        g = check.gradient(grad, state.sum_sq.shape, state.sum_sq.dtype)  # checked, in the state's dtype
+        lr, eps = self._values(g.dtype)
+        sum_sq = state.sum_sq + g * g
+        check.squares_fit(g, sum_sq, state.sum_sq, eps)  # no overflow; no underflow that eps cannot hide
+        updates = check.ratio(lr * g, np.sqrt(sum_sq) + eps, eps)  # 0/0 is 0 (eps = 0)
+        return check.like_grad(updates, grad), AdaGradState(sum_sq)
 
 
 # ----------------------------------------------------------------------- RMSProp
@@ -205,7 +253,8 @@ class RMSProp(_Optimizer):
       the first step is :math:`\text{lr}\,\operatorname{sign}(g_1)` instead of
       :math:`\text{lr}\,\operatorname{sign}(g_1)/\sqrt{1-\rho}`; eps is
       added after the correction. Centered and bias-corrected, the first
-      step divides by eps alone (:math:`\hat s_1 - \hat{\bar g}_1^2 = 0`).
+      step divides by eps alone (:math:`\hat s_1 - \hat{\bar g}_1^2 = 0`;
+      with ``eps = 0`` that infinite step raises, see rule 6 above).
 
     torch: ``torch.optim.RMSprop(params, lr, alpha=rho, eps=eps,
     centered=..., momentum=...)``. torch calls rho ``alpha`` and its defaults
@@ -229,9 +278,9 @@ class RMSProp(_Optimizer):
         self.rho = check.unit_interval("rho", rho)
         self.eps = check.non_negative("eps", eps)
         self.momentum = check.unit_interval("momentum", momentum)
-        self.centered = bool(centered)
-        self.eps_in_sqrt = bool(eps_in_sqrt)
-        self.bias_correction = bool(bias_correction)
+        self.centered = check.flag("centered", centered)
+        self.eps_in_sqrt = check.flag("eps_in_sqrt", eps_in_sqrt)
+        self.bias_correction = check.flag("bias_correction", bias_correction)
 
     def __repr__(self) -> str:
         text = super().__repr__()  # bias_correction is shown only when on
@@ -241,16 +290,17 @@ class RMSProp(_Optimizer):
         self._check_shapes(params)  # three arrays, not one shared: update_inplace writes into them
         return RMSPropState(_zeros_like(params), _zeros_like(params), _zeros_like(params))
 
+    @check.policy
     def update(self, grad: ArrayLike, state: RMSPropState) -> tuple[np.ndarray, RMSPropState]:
-        grad = np.asarray(grad)
-        check.same_shape("grad", grad, state.mean_sq.shape)
-        rho, eps = self.rho, self.eps
+        g = check.gradient(grad, state.mean_sq.shape, state.mean_sq.dtype)  # checked, in the state's dtype
+        lr, rho, eps, momentum = self._values(g.dtype)
         t = state.step + 1
 
-        mean_sq = rho * state.mean_sq + (1 - rho) * (grad * grad)
+        mean_sq = rho * state.mean_sq + (1 - rho) * (g * g)
+        check.squares_fit(g, mean_sq, state.mean_sq, eps, self.eps_in_sqrt)  # no overflow; no underflow eps cannot hide
         mean_grad = state.mean_grad
         if self.centered:
-            mean_grad = rho * state.mean_grad + (1 - rho) * grad
+            mean_grad = rho * state.mean_grad + (1 - rho) * g
         mean_sq_hat, mean_grad_hat = mean_sq, mean_grad
         if self.bias_correction:
             correction = 1 - rho**t
@@ -260,12 +310,13 @@ class RMSProp(_Optimizer):
             variance = np.maximum(mean_sq_hat - mean_grad_hat * mean_grad_hat, 0.0)
         denominator = np.sqrt(variance + eps) if self.eps_in_sqrt else np.sqrt(variance) + eps
 
-        if _positive(self.momentum, where=np.any):
-            buffer = self.momentum * state.momentum + _divide(grad, denominator, eps)
-            return self.lr * buffer, RMSPropState(mean_sq, mean_grad, buffer, t)
-        updates = _divide(self.lr * grad, denominator, eps)
-        return updates, RMSPropState(mean_sq, mean_grad, state.momentum, t)
+        if _positive(momentum, where=np.any):
+            buffer = momentum * state.momentum + check.ratio(g, denominator, eps)  # 0/0 is 0 (eps = 0)
+            return check.like_grad(lr * buffer, grad), RMSPropState(mean_sq, mean_grad, buffer, t)
+        updates = check.ratio(lr * g, denominator, eps)  # 0/0 is 0 (eps = 0)
+        return check.like_grad(updates, grad), RMSPropState(mean_sq, mean_grad, state.momentum, t)
 
+    @check.policy
     def update_inplace(self, params: np.ndarray, grad: ArrayLike, state: RMSPropState, chunk: int | None = None) -> RMSPropState:
         """``params -= updates`` in place, and the new state in the old state's arrays.
 
@@ -275,29 +326,49 @@ class RMSProp(_Optimizer):
         cache and nothing of full size is allocated. The plain rule (no
         option, ``eps > 0``) is written out with ``out=`` and allocates
         nothing at all; with options, :meth:`update` runs on each slice.
+        Gradients the numerics policy must look at value by value (NaN or
+        inf, squares beyond the state's range, an eps below the underflow
+        floor) go through :meth:`update` whole, so an error leaves ``params``
+        and the state untouched.
 
-        ``params`` and the state's arrays (from :meth:`init`) must be
-        contiguous and are overwritten; hyperparameters must be scalars that
-        keep ``params``' dtype (Python numbers do). Returns the new state,
-        which holds the same arrays.
+        ``params`` must be a floating-point array (float16 params have float32
+        state) and, like the state's arrays (from :meth:`init`), contiguous;
+        they are overwritten. Hyperparameters must be scalars. Returns the
+        new state, which holds the same arrays.
         """
-        hyperparameters = [getattr(self, name) for name in self._hyperparameters]
-        if any(np.ndim(value) for value in hyperparameters):
+        if any(np.ndim(getattr(self, name)) for name in self._hyperparameters):
             raise ValueError("update_inplace takes scalar hyperparameters; use update for one value per run")
-        grad = np.asarray(grad)
-        check.same_shape("grad", grad, state.mean_sq.shape)
+        if not (isinstance(params, np.ndarray) and params.dtype.kind == "f"):
+            kind = f"an array of {params.dtype}" if isinstance(params, np.ndarray) else type(params).__name__
+            raise TypeError(f"update_inplace writes the steps into params, so params must be a floating-point NumPy array, "
+                            f"got {kind}; convert it first, e.g. params = np.asarray(params, dtype=np.float32)")
         check.same_shape("params", params, state.mean_sq.shape)
+        dtype = state.mean_sq.dtype
+        if check.state_dtype(params.dtype) != dtype:
+            raise ValueError(f"params have dtype {params.dtype}, but the state is {dtype} (made for other parameters): "
+                             "make the state with init(params)")
         buffers = [params, *state[:3]]
         if not all(isinstance(a, np.ndarray) and a.flags.c_contiguous and a.flags.writeable for a in buffers):
             raise ValueError("update_inplace needs params and state arrays that are writeable and C-contiguous")
-        if np.result_type(params, grad, *state[:3], *hyperparameters) != params.dtype:
-            raise ValueError(f"update_inplace would compute in another dtype than params' {params.dtype}: "
-                             "pass grad of that dtype and hyperparameters as Python numbers")
+        if not all(a.dtype == dtype for a in state[:3]):
+            raise ValueError("update_inplace needs the state's arrays as init(params) made them (one dtype)")
+        grad = check.gradient(grad, state.mean_sq.shape, dtype).reshape(-1)
         params, mean_sq, mean_grad, momentum = (a.reshape(-1) for a in buffers)
-        grad = grad.reshape(-1)
-        chunk = chunk or (1 << 16) // params.itemsize
+
+        # One quick pass over grad (a BLAS dot product) tells whether it is finite and its squares fit: NaN, inf
+        # or a square too large make the sum inf or NaN (a sum too large only sends it down the careful path).
+        squares = np.dot(grad, grad) if grad.size else 0.0
+        if not (squares <= np.finfo(dtype).max and self.eps >= check.underflow_floor(dtype, self.eps_in_sqrt)):
+            updates, new = self.update(grad, RMSPropState(mean_sq, mean_grad, momentum, state.step))  # the policy, whole
+            for buffer, value in zip((mean_sq, mean_grad, momentum), new[:3]):
+                if value is not buffer:
+                    buffer[...] = value
+            params -= updates.astype(params.dtype, copy=False)
+            return RMSPropState(*state[:3], state.step + 1)
+
+        chunk = chunk or (1 << 16) // dtype.itemsize
         plain = not (self.centered or self.eps_in_sqrt or self.bias_correction) and self.momentum == 0 and self.eps > 0
-        scratch = np.empty((2, min(chunk, grad.size)), params.dtype)
+        scratch = np.empty((2, min(chunk, grad.size)), dtype)
         for start in range(0, grad.size, chunk):
             part = slice(start, start + chunk)
             g, s, p = grad[part], mean_sq[part], params[part]
@@ -310,14 +381,16 @@ class RMSProp(_Optimizer):
                 np.sqrt(s, out=g_sq)
                 g_sq += self.eps  # the denominator sqrt(s) + eps
                 np.multiply(self.lr, g, out=updates)
-                updates /= g_sq
+                updates /= g_sq  # lr * g / (sqrt(s) + eps)
+                if not g_sq.max() < np.inf:  # a state made infinite by an earlier infinite gradient: NaN, not 0
+                    updates[np.isinf(g_sq)] = np.nan
             else:
                 old = RMSPropState(s, mean_grad[part], momentum[part], state.step)
                 updates, new = self.update(g, old)
                 for buffer, value in zip(old[:3], new[:3]):
                     if value is not buffer:  # update returns unchanged arrays as they are
                         buffer[...] = value
-            p -= updates
+            p -= updates if p.dtype == dtype else updates.astype(p.dtype)
         return RMSPropState(*state[:3], state.step + 1)
 
 
@@ -359,13 +432,14 @@ class Adam(_Optimizer):
         zeros = _zeros_like(params)
         return AdamState(0, zeros, zeros)
 
+    @check.policy
     def update(self, grad: ArrayLike, state: AdamState) -> tuple[np.ndarray, AdamState]:
-        grad = np.asarray(grad)
-        check.same_shape("grad", grad, state.mean.shape)
-        b1, b2 = self.beta1, self.beta2
+        g = check.gradient(grad, state.mean.shape, state.mean.dtype)  # checked, in the state's dtype
+        lr, b1, b2, eps = self._values(g.dtype)
         t = state.step + 1
-        mean = b1 * state.mean + (1 - b1) * grad
-        mean_sq = b2 * state.mean_sq + (1 - b2) * (grad * grad)
-        denominator = np.sqrt(mean_sq) / (1 - b2**t) ** 0.5 + self.eps  # a Python float keeps float32 params float32
-        updates = _divide(self.lr / (1 - b1**t) * mean, denominator, self.eps)
-        return updates, AdamState(t, mean, mean_sq)
+        mean = b1 * state.mean + (1 - b1) * g
+        mean_sq = b2 * state.mean_sq + (1 - b2) * (g * g)
+        check.squares_fit(g, mean_sq, state.mean_sq, eps, numerator=mean)  # no overflow; no underflow eps cannot hide
+        denominator = np.sqrt(mean_sq) / (1 - b2**t) ** 0.5 + eps
+        updates = check.ratio(lr / (1 - b1**t) * mean, denominator, eps)  # 0/0 is 0 (eps = 0)
+        return check.like_grad(updates, grad), AdamState(t, mean, mean_sq)

@@ -19,6 +19,8 @@ from numpy.typing import ArrayLike
 
 from .numerical import central_difference
 
+from . import validation as check
+
 __all__ = [
     "Problem",
     "quadratic",
@@ -82,8 +84,11 @@ def quadratic(a: float, b: float, name: str | None = None, **options) -> Problem
     and the condition number is ``max(a, b) / min(a, b)``. Keyword
     ``options`` override the Problem's fields (formula, window, start).
     """
-    if not (a > 0 and b > 0):
-        raise ValueError(f"a and b must be > 0, got a={a}, b={b}")
+    a, b = check.positive("a", a), check.positive("b", b)
+    if np.ndim(a) or np.ndim(b):
+        raise ValueError(f"a and b must be single numbers, got shapes {np.shape(a)} and {np.shape(b)}")
+    if name is not None and not isinstance(name, str):
+        raise TypeError(f"name must be a string or None, got {type(name).__name__} {name!r}")
 
     def f(points):
         x, y = _xy(points)

@@ -63,6 +63,7 @@ class Trajectory:
         A diverged run counts only its steps before it diverged. Shape
         ``batch`` (a plain int for a single run).
         """
+        loss = check.real_array("loss", loss)
         reached = self.losses <= loss
         if np.ndim(self.diverged_at) or self.diverged_at >= 0:  # ignore the frozen steps after divergence
             k = np.arange(len(self.losses)).reshape(-1, *[1] * (reached.ndim - 1))
@@ -89,9 +90,11 @@ def minimize(problem: Problem, optimizer, x0: ArrayLike, steps: int, bound: floa
     Returns:
         A :class:`Trajectory`.
     """
+    check.problem("problem", problem)
+    check.optimizer("optimizer", optimizer)
     x = check.points("x0", x0)
     steps = check.step_count("steps", steps)
-    check.positive("bound", bound)
+    bound = check.positive("bound", bound)
 
     batch = x.shape[:-1]
     xs = np.empty((steps + 1, *x.shape))

@@ -22,6 +22,7 @@ from . import validation as check
 __all__ = ["rmsprop_update"]
 
 
+@check.policy
 def rmsprop_update(
     learning_rate: float, rho: float, epsilon: float, grad: ArrayLike, s_prev: ArrayLike
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -32,19 +33,18 @@ def rmsprop_update(
         \text{updates} = \frac{\text{lr}\; g}{\sqrt{s} + \epsilon}
 
     Returns ``(updates, s)``; the caller moves to ``params - updates``.
-    ``s_prev`` is not modified.
+    ``s_prev`` is not modified. The numerics policy of
+    :mod:`rmsprop_lib.optimizers` applies: ``s`` is at least float32 (float16
+    gradients give float32 ``s`` and float16 updates), ``epsilon = 0`` gives a
+    step of 0 for a zero gradient, and a NaN gradient a NaN step.
     """
-    check.positive("learning_rate", learning_rate)
-    check.unit_interval("rho", rho)
-    check.non_negative("epsilon", epsilon)
-    grad = np.asarray(grad)
-    try:
-        shape = np.broadcast_shapes(np.shape(s_prev), grad.shape)
-    except ValueError:
-        shape = None
-    if shape != grad.shape:
-        raise ValueError(f"s_prev has shape {np.shape(s_prev)}, which does not match grad's shape {grad.shape}")
-    s = rho * np.asarray(s_prev) + (1 - rho) * np.power(grad, 2)
-    updates = learning_rate * grad / (np.sqrt(s) + epsilon)
-    return updates, s
+    learning_rate = check.positive("learning_rate", learning_rate)
+    rho = check.unit_interval("rho", rho)
+    epsilon = check.non_negative("epsilon", epsilon)
+    g, s_prev = check.grad_and_state(grad, s_prev)  # types and shapes; at least float32 (policy rule 1)
+    learning_rate, rho, epsilon = (check.in_dtype(value, g.dtype) for value in (learning_rate, rho, epsilon))
 
+    s = rho * s_prev + (1 - rho) * np.power(g, 2)
+    check.squares_fit(g, s, s_prev, epsilon)  # no overflow; no underflow that epsilon cannot hide
+    updates = check.ratio(learning_rate * g, np.sqrt(s) + epsilon, epsilon)  # 0/0 is 0 (epsilon = 0)
+    return check.like_grad(updates, grad), s

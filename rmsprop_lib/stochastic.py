@@ -27,7 +27,6 @@ from the ``seed`` argument: the same call gives the same run.
 from __future__ import annotations
 
 import dataclasses
-import numbers
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -105,8 +104,9 @@ def example_grads(data: LeastSquares, params: ArrayLike, index: np.ndarray | Non
     Returns:
         Shape ``(..., m, 2)`` (``m = n`` when ``index`` is None).
     """
+    _check_data(data)
     if index is not None:
-        index = np.asarray(index)
+        index = check.real_array("index", index)
         if not np.issubdtype(index.dtype, np.integer) or index.ndim == 0 or np.any((index < 0) | (index >= data.n)):
             raise ValueError(f"index must be an integer array of shape (..., m) with values from 0 to n - 1 = {data.n - 1}")
     return _example_grads(data.features, data.targets, check.points("params", params), index)
@@ -155,10 +155,10 @@ def line_fit(
         A :class:`LeastSquares` whose ``problem`` has a window of
         :math:`\theta^\star \pm 4` and starts at :math:`\theta^\star + (-3, 2.5)`.
     """
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 2:
-        raise ValueError(f"n must be an integer >= 2, got {n!r}")
-    check.points("(slope, intercept)", (slope, intercept))
-    check.non_negative("noise", noise)
+    n = check.integer("n", n, 2)
+    slope, intercept = check.points("(slope, intercept)", (check.real_array("slope", slope), check.real_array("intercept", intercept)))
+    seed = check.seed("seed", seed)
+    noise = check.non_negative("noise", noise)
     low, high = check.points("inputs", inputs)
     if not low < high:
         raise ValueError(f"inputs must be (low, high) with low < high, got {inputs!r}")
@@ -193,9 +193,12 @@ def line_fit(
 
 
 def _batch_size(value, n: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not 1 <= value <= n:
-        raise ValueError(f"batch_size must be an integer from 1 to n = {n} (the number of examples), got {value!r}")
-    return int(value)
+    return check.integer("batch_size", value, 1, n, what=f"an integer from 1 to n = {n} (the number of examples)")
+
+
+def _check_data(data) -> None:
+    if not isinstance(data, LeastSquares):
+        raise TypeError(f"data must be a LeastSquares fit, e.g. line_fit(), got {type(data).__name__} {data!r:.60}")
 
 
 def sample_batches(rng: np.random.Generator, n: int, batch_size: int, shape: tuple[int, ...] = ()) -> np.ndarray:
@@ -221,6 +224,9 @@ def sample_batches(rng: np.random.Generator, n: int, batch_size: int, shape: tup
     Returns:
         Integer array of shape ``(*shape, batch_size)``.
     """
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a NumPy Generator, e.g. np.random.default_rng(0), got {type(rng).__name__}")
+    n = check.integer("n", n, 1)
     m = _batch_size(batch_size, n)
     if m == n:
         return np.broadcast_to(np.arange(n), (*shape, n))
@@ -259,7 +265,7 @@ class InverseTimeDecay:
     """
 
     def __init__(self, optimizer, decay_steps: ArrayLike):
-        self.optimizer = optimizer
+        self.optimizer = check.optimizer("optimizer", optimizer)
         self.decay_steps = check.positive("decay_steps", decay_steps)
 
     def factor(self, k: int) -> np.ndarray | float:
@@ -272,7 +278,8 @@ class InverseTimeDecay:
 
     def update(self, grad: ArrayLike, state: DecayState) -> tuple[np.ndarray, DecayState]:
         updates, inner = self.optimizer.update(grad, state.inner)
-        return updates * self.factor(state.step), DecayState(state.step + 1, inner)
+        factor = check.in_dtype(self.factor(state.step), updates.dtype)  # float32 updates stay float32
+        return updates * factor, DecayState(state.step + 1, inner)
 
     def __repr__(self) -> str:
         return f"InverseTimeDecay({self.optimizer!r}, decay_steps={self.decay_steps!r})"
@@ -319,8 +326,11 @@ def minimize_stochastic(
     Returns:
         A :class:`~rmsprop_lib.runner.Trajectory`.
     """
+    _check_data(data)
+    check.optimizer("optimizer", optimizer)
     batch_size = _batch_size(batch_size, data.n)
     steps = check.step_count("steps", steps)
+    seed = check.seed("seed", seed)
     runs = check.points("x0", x0).shape[:-1]
     rng = np.random.default_rng(seed)
 

@@ -107,15 +107,23 @@ def train(
             and the end (False: cheaper, for sweeps); see ``eval_epochs``.
         bound: a run whose parameters exceed this in absolute value diverged.
     """
+    if not isinstance(model, MLP):
+        raise TypeError(f"model must be an MLP, e.g. MLP((64, 32, 10)), got {type(model).__name__}")
+    check.optimizer("optimizer", optimizer)
     epochs = check.step_count("epochs", epochs)
-    x, y = np.asarray(x, dtype=float), np.asarray(y)
+    x, y = check.real_array("x", x).astype(float, copy=False), check.real_array("y", y)
     if x.ndim != 2 or y.shape != x.shape[:1]:
         raise ValueError(f"x must have shape (n, n_in) and y shape (n,), got {x.shape} and {y.shape}")
     n = len(x)
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or not 1 <= batch_size <= n:
-        raise ValueError(f"batch_size must be an integer in [1, {n}] (the number of training rows), got {batch_size!r}")
-    check.positive("bound", bound)
-    seeds = [int(seeds)] if np.ndim(seeds) == 0 else [int(s) for s in seeds]
+    batch_size = check.integer("batch_size", batch_size, 1, n, what=f"an integer in [1, {n}] (the number of training rows)")
+    bound = check.positive("bound", bound)
+    every_epoch = check.flag("every_epoch", every_epoch)
+    if (x_test is None) != (y_test is None):
+        raise ValueError("x_test and y_test go together: pass both or neither")
+    if x_test is not None:
+        x_test, y_test = check.real_array("x_test", x_test), check.real_array("y_test", y_test)
+    many = isinstance(seeds, (list, tuple)) or isinstance(seeds, np.ndarray) and seeds.ndim == 1
+    seeds = [check.seed("seeds", s) for s in seeds] if many else [check.seed("seeds", seeds)]
     if not seeds:
         raise ValueError("seeds must be an integer or a non-empty list of integers")
 
@@ -170,7 +178,9 @@ class Stacked:
     """
 
     def __init__(self, optimizers):
-        self.optimizers = list(optimizers)
+        if not isinstance(optimizers, (list, tuple)):
+            raise TypeError(f"optimizers must be a list of optimizers, got {type(optimizers).__name__}")
+        self.optimizers = [check.optimizer("optimizers[i]", opt) for opt in optimizers]
         if not self.optimizers:
             raise ValueError("optimizers must be a non-empty list of optimizers")
 

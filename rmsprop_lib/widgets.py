@@ -41,6 +41,7 @@ from matplotlib.legend import Legend
 from PIL import Image
 
 from . import plotting
+from . import validation as check
 from .problems import Problem
 from .runner import Trajectory
 
@@ -55,7 +56,10 @@ def lr_slider(value: float = 0.1, low: float = 1e-4, high: float = 10.0, descrip
     default and the explorer redraw with a value nobody chose). The ends are
     the positions nearest to ``low`` and ``high`` inside the range. Ranges
     reaching below 1e-4 (e.g. eps) show their value in scientific notation.
+    Raises ValueError unless ``0 < low <= value <= high`` (``low < high``).
     """
+    value, low, high = check.slider_range(value, low, high, log=True)
+    check.text("description", description)
     step, centre = 0.05, np.log10(value)
     below = np.floor((centre - np.log10(low)) / step + 1e-9)
     above = np.floor((np.log10(high) - centre) / step + 1e-9)
@@ -68,7 +72,12 @@ def lr_slider(value: float = 0.1, low: float = 1e-4, high: float = 10.0, descrip
 
 
 def slider(value: float, low: float, high: float, step: float, description: str) -> widgets.FloatSlider:
-    """A linear slider, e.g. for rho or beta."""
+    """A linear slider, e.g. for rho or beta; ``low <= value <= high``, ``0 < step <= high - low``."""
+    value, low, high = check.slider_range(value, low, high)
+    check.text("description", description)
+    step = check.positive("step", step)
+    if not step <= high - low:
+        raise ValueError(f"step must be in (0, high - low] = (0, {high - low:g}], got {step:g}")
     return widgets.FloatSlider(
         value=value, min=low, max=high, step=step, description=description, readout_format=".3g",
         continuous_update=True,
@@ -76,12 +85,18 @@ def slider(value: float, low: float, high: float, step: float, description: str)
 
 
 def int_slider(value: int, low: int, high: int, description: str = "steps") -> widgets.IntSlider:
-    """An integer slider, e.g. for the number of steps."""
+    """An integer slider, e.g. for the number of steps; ``low <= value <= high``."""
+    value, low, high = check.slider_range(value, low, high, kind=int)
+    check.text("description", description)
     return widgets.IntSlider(value=value, min=low, max=high, description=description, continuous_update=True)
 
 
 def problem_dropdown(names: list[str], value: str | None = None) -> widgets.Dropdown:
-    """A selector over problem names (see ``rmsprop_lib.problems.ALL``)."""
+    """A selector over problem names (see ``rmsprop_lib.problems.ALL``); ``value`` must be one of them."""
+    if not isinstance(names, (list, tuple)) or not names or not all(isinstance(name, str) for name in names):
+        raise TypeError(f"names must be a non-empty list of strings, got {names!r}")
+    if value is not None and value not in names:
+        raise ValueError(f"value must be one of names {list(names)}, got {value!r}")
     return widgets.Dropdown(options=names, value=value or names[0], description="problem")
 
 
@@ -211,6 +226,18 @@ class Explorer(widgets.VBox):
         make_axes: Callable[[Figure, object], tuple[Axes, ...]] = plotting.runs_axes,
         draw_runs: Callable[..., object] = plotting.draw_runs,
     ):
+        if not isinstance(controls, Mapping) or not all(isinstance(c, widgets.ValueWidget) for c in controls.values()):
+            raise TypeError(f"controls must be a dict of name -> widget (e.g. lr_slider()), got {controls!r:.80}")
+        if not all(isinstance(name, str) and name.isidentifier() for name in controls):
+            raise ValueError(f"controls' names are passed to compute as keywords, so they must be identifiers, got {list(controls)}")
+        check.function("compute", compute)
+        check.function("draw", draw, allow_none=True)
+        check.function("make_axes", make_axes)
+        check.function("draw_runs", draw_runs)
+        check.points("figsize", figsize)
+        if not min(figsize) > 0:
+            raise ValueError(f"figsize must be (width, height) in inches, both > 0, got {figsize!r}")
+        check.integer("dpi", dpi, 1)
         self.controls = dict(controls)
         self.compute = compute
         self.draw = draw or (lambda figure, problem, runs: draw_runs(*make_axes(figure, problem), problem, runs))

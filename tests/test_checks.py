@@ -420,6 +420,35 @@ MISTAKES = [
 ]
 
 
+def rms_swapped(learning_rate, rho, epsilon, grad, s_prev):  # the seed's function, returning (s, updates)
+    s = rho * s_prev + (1 - rho) * grad**2
+    updates = learning_rate * grad / (np.sqrt(s) + epsilon)
+    return s, updates
+
+
+def momentum_swapped(grad, velocity, lr, beta):
+    velocity = beta * velocity + grad
+    return velocity, lr * velocity
+
+
+def adagrad_swapped(grad, sum_sq, lr, eps):
+    sum_sq = sum_sq + grad**2
+    return sum_sq, lr * grad / (np.sqrt(sum_sq) + eps)
+
+
+def bc_swapped(learning_rate, rho, epsilon, grad, s_prev, t):
+    s = rho * s_prev + (1 - rho) * grad**2
+    return s, learning_rate * grad / (np.sqrt(s / (1 - rho**t)) + epsilon)
+
+
+MISTAKES += [
+    (check_rmsprop_update, rms_swapped, "it returns (s, updates): the two values are swapped. Return the update first"),
+    (check_momentum_update, momentum_swapped, "it returns (new_velocity, updates): the two values are swapped"),
+    (check_adagrad_update, adagrad_swapped, "it returns (new_sum_sq, updates): the two values are swapped"),
+    (check_bias_corrected_rmsprop, bc_swapped, "it returns (s, updates): the two values are swapped"),
+]
+
+
 @pytest.mark.parametrize("check, wrong, expected", MISTAKES, ids=[m[1].__name__ for m in MISTAKES])
 def test_a_common_mistake_is_named(check, wrong, expected, capsys):
     result, out = feedback(check, wrong, capsys)

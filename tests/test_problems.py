@@ -55,7 +55,7 @@ def test_the_seeds_bowl():
 
 
 def test_quadratic_refuses_non_positive_curvature():
-    with pytest.raises(ValueError, match="a and b must be > 0"):
+    with pytest.raises(ValueError, match="a must be > 0, got 0"):
         problems.quadratic(0.0, 1.0)
 
 

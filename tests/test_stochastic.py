@@ -203,9 +203,12 @@ def test_divergence_is_reported_without_warnings():
 # --------------------------------------------------------------------- bad input
 
 
-@pytest.mark.parametrize("batch_size", [0, -1, DATA.n + 1, 2.5, True, "4", None])
-def test_bad_batch_size_raises(batch_size):
-    with pytest.raises(ValueError, match=r"batch_size must be an integer from 1 to n = 200"):
+@pytest.mark.parametrize(
+    "batch_size, error", [(0, ValueError), (-1, ValueError), (DATA.n + 1, ValueError), (2.5, TypeError), (True, TypeError),
+                          ("4", TypeError), (None, TypeError)]
+)
+def test_bad_batch_size_raises(batch_size, error):
+    with pytest.raises(error, match=r"batch_size must be an integer from 1 to n = 200"):
         st.minimize_stochastic(DATA, SGD(0.1), [0.0, 0.0], 5, batch_size=batch_size, seed=0)
 
 
@@ -213,7 +216,6 @@ def test_bad_batch_size_raises(batch_size):
     "kwargs, message",
     [
         (dict(n=1), "n must be an integer >= 2"),
-        (dict(n=10.0), "n must be an integer >= 2"),
         (dict(noise=-1.0), "noise must be >= 0"),
         (dict(inputs=(2.0, 2.0)), "low < high"),
         (dict(slope=np.nan), "must be finite"),
@@ -222,6 +224,11 @@ def test_bad_batch_size_raises(batch_size):
 def test_bad_data_arguments_raise(kwargs, message):
     with pytest.raises(ValueError, match=message):
         st.line_fit(**kwargs)
+
+
+def test_a_float_example_count_is_a_type_error():
+    with pytest.raises(TypeError, match="n must be an integer >= 2, got float 10.0"):
+        st.line_fit(n=10.0)
 
 
 def test_bad_decay_steps_raise():

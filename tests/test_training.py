@@ -140,7 +140,6 @@ def test_a_blow_up_is_reported_frozen_and_silent(data):
     [
         (dict(batch_size=0), r"batch_size must be an integer in \[1, 200\]"),
         (dict(batch_size=201), r"batch_size must be an integer in \[1, 200\]"),
-        (dict(batch_size=True), r"batch_size must be an integer"),
         (dict(epochs=-1), "epochs must be an integer >= 0"),
         (dict(seeds=[]), "seeds must be an integer or a non-empty list"),
     ],
@@ -149,6 +148,11 @@ def test_bad_settings_get_a_clear_message(data, kwargs, message):
     settings = dict(epochs=1, batch_size=20) | kwargs
     with pytest.raises(ValueError, match=message):
         train(MODEL, SGD(0.1), data.x_train, data.y_train, **settings)
+
+
+def test_a_bool_batch_size_is_a_type_error(data):
+    with pytest.raises(TypeError, match=r"batch_size must be an integer in \[1, 200\] \(the number of training rows\), got bool"):
+        train(MODEL, SGD(0.1), data.x_train, data.y_train, epochs=1, batch_size=True)
 
 
 def test_mismatched_data_gets_a_clear_message(data):
