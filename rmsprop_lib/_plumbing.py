@@ -22,6 +22,8 @@ def in_dtype(value, dtype):
 def gradient(grad: ArrayLike, like: np.ndarray) -> np.ndarray:
     """``grad`` checked against the state array ``like`` (same shape), in its dtype."""
     grad = np.asarray(grad)
+    if grad.dtype.kind not in "iuf":
+        raise TypeError(f"grad must be real numbers (a float array), got an array of dtype {grad.dtype}")
     check.same_shape("grad", grad, like.shape)
     return grad.astype(like.dtype, copy=False)
 
@@ -49,6 +51,8 @@ def parameters(params: ArrayLike | None, like: np.ndarray, why: str) -> np.ndarr
     if params is None:
         raise ValueError(f"params is required: {why}, update(grad, state, params=x) (minimize passes them)")
     params = np.asarray(params)
+    if params.dtype.kind not in "iuf":
+        raise TypeError(f"params must be real numbers (a float array), got an array of dtype {params.dtype}")
     if np.shape(params) != like.shape:
         raise ValueError(f"params has shape {np.shape(params)}, but the optimizer state has shape {like.shape}; "
                          "pass the parameters given to init() (their current values)")

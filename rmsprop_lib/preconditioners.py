@@ -19,7 +19,6 @@ Same interface as :mod:`rmsprop_lib.optimizers`.
 
 from __future__ import annotations
 
-import numbers
 from typing import NamedTuple
 
 import numpy as np
@@ -142,9 +141,7 @@ class Adafactor(_Optimizer):
         if not np.all(np.asarray(d) >= 1):
             raise ValueError(f"d must be >= 1 (a clipping threshold below 1 would clip every step; torch refuses it too), got {d!r}")
         self.weight_decay = check.non_negative("weight_decay", weight_decay)
-        if isinstance(batch_ndim, bool) or not isinstance(batch_ndim, numbers.Integral) or batch_ndim < 0:
-            raise ValueError(f"batch_ndim must be an integer >= 0 (the number of leading run axes), got {batch_ndim!r}")
-        self.batch_ndim = int(batch_ndim)
+        self.batch_ndim = check.step_count("batch_ndim", batch_ndim)  # an integer >= 0
 
     def init(self, params: ArrayLike) -> AdafactorState:
         self._check_shapes(params)
