@@ -166,7 +166,7 @@ class Adafactor(_Optimizer):
         t = state.step + 1
 
         forget = t**c  # 1 - beta2_t
-        alpha = np.maximum(eps2, _rms(theta, run_axes)) * np.minimum(lr, np.asarray(t**-0.5, g.dtype))  # keeps float32
+        alpha = np.maximum(eps2, _rms(theta, run_axes)) * np.minimum(lr, np.asarray(1 / t**0.5, g.dtype))  # torch's 1/sqrt(t); keeps float32
         g2 = g * g
         if state.full is None:
             row = (1 - forget) * state.row + forget * g2.mean(axis=-1)
