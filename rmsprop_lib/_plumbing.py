@@ -1,7 +1,8 @@
 """Shared plumbing of the optimizer modules added for notebook 08 (not public).
 
 :mod:`sign_methods`, :mod:`adam_variants` and :mod:`preconditioners` need
-the same three small things: a gradient checked and in the state's dtype,
+the same three small things, by the numerics policy of
+:mod:`rmsprop_lib.optimizers`: a gradient checked and in the state's dtype,
 hyperparameters that never change that dtype (Python numbers stay "weak",
 arrays are cast), and the parameters that weight decay needs.
 """
@@ -14,18 +15,12 @@ from numpy.typing import ArrayLike
 from . import validation as check
 
 
-def in_dtype(value, dtype):
-    """A hyperparameter for arithmetic in ``dtype``: Python numbers as they are, arrays cast."""
-    return value if type(value) is float or type(value) is int else np.asarray(value, dtype)  # np.float64 is a float
+in_dtype = check.in_dtype  # a hyperparameter for arithmetic in a dtype: Python numbers as they are, arrays cast
 
 
 def gradient(grad: ArrayLike, like: np.ndarray) -> np.ndarray:
-    """``grad`` checked against the state array ``like`` (same shape), in its dtype."""
-    grad = np.asarray(grad)
-    if grad.dtype.kind not in "iuf":
-        raise TypeError(f"grad must be real numbers (a float array), got an array of dtype {grad.dtype}")
-    check.same_shape("grad", grad, like.shape)
-    return grad.astype(like.dtype, copy=False)
+    """``grad`` checked against the state array ``like`` (real numbers, same shape), in its dtype."""
+    return check.gradient(grad, like.shape, like.dtype)
 
 
 def params_for_decay(params: ArrayLike | None, weight_decay, like: np.ndarray, name: str) -> np.ndarray | None:
@@ -50,9 +45,7 @@ def parameters(params: ArrayLike | None, like: np.ndarray, why: str) -> np.ndarr
     """
     if params is None:
         raise ValueError(f"params is required: {why}, update(grad, state, params=x) (minimize passes them)")
-    params = np.asarray(params)
-    if params.dtype.kind not in "iuf":
-        raise TypeError(f"params must be real numbers (a float array), got an array of dtype {params.dtype}")
+    params = check.parameters("params", params)  # real numbers (TypeError otherwise)
     if np.shape(params) != like.shape:
         raise ValueError(f"params has shape {np.shape(params)}, but the optimizer state has shape {like.shape}; "
                          "pass the parameters given to init() (their current values)")

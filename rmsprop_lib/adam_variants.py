@@ -90,9 +90,7 @@ class AMSGrad(_Optimizer):
         self.beta1 = check.unit_interval("beta1", beta1)
         self.beta2 = check.unit_interval("beta2", beta2)
         self.eps = check.non_negative("eps", eps)
-        if not isinstance(bias_correction, (bool, np.bool_)):  # a string such as "False" would be true
-            raise TypeError(f"bias_correction must be True or False, got {type(bias_correction).__name__} {bias_correction!r}")
-        self.bias_correction = bool(bias_correction)
+        self.bias_correction = check.flag("bias_correction", bias_correction)
 
     def init(self, params: ArrayLike) -> AMSGradState:
         self._check_shapes(params)

@@ -101,8 +101,7 @@ def run(optimizer, C: ArrayLike, steps: int, x0: ArrayLike = 0.0) -> OnlineRun:
         ValueError: ``C <= 2``, ``x0`` outside [-1, 1], a bad ``steps`` or
             hyperparameter shapes that do not broadcast (named).
     """
-    if isinstance(optimizer, type) or not (callable(getattr(optimizer, "init", None)) and callable(getattr(optimizer, "update", None))):
-        raise TypeError(f"optimizer must be an optimizer object (with init and update), e.g. RMSProp(lr=0.1), got {optimizer!r}")
+    check.optimizer("optimizer", optimizer)
     C = _check_c(C)
     steps = check.step_count("steps", steps)
     x0 = _check_start(x0)
@@ -127,12 +126,7 @@ def run(optimizer, C: ArrayLike, steps: int, x0: ArrayLike = 0.0) -> OnlineRun:
 
 
 def _check_start(x0: ArrayLike) -> np.ndarray:
-    try:
-        x0 = np.asarray(x0)
-    except (TypeError, ValueError):
-        raise ValueError(f"x0 must be a number in [-1, 1] or a rectangular array of them, got {x0!r}") from None
-    if x0.dtype.kind not in "iuf":
-        raise TypeError(f"x0 must be a number in [-1, 1] or an array of them, got {x0!r}")
+    x0 = check.real_array("x0", x0)  # real numbers (TypeError otherwise)
     if not (np.all(np.isfinite(x0)) and np.all(np.abs(x0) <= 1)):
         raise ValueError(f"x0 must be in [-1, 1] (the feasible set), got {x0!r}")
     return x0.astype(float)

@@ -47,14 +47,11 @@ def _rms(x: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
 
 
 def _at_most_zero(name: str, value: ArrayLike):
-    """Check ``value <= 0`` (finite) everywhere; return it unchanged."""
-    try:
-        array = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a number <= 0 or an array of them, got {value!r}") from None
+    """Check ``value <= 0`` (finite) everywhere; return a Python float or a float array (as validation's checks)."""
+    array = check.real_array(name, value)  # TypeError for what is not a real number
     if not (np.all(np.isfinite(array)) and np.all(array <= 0)):
         raise ValueError(f"{name} must be finite and <= 0, got {value!r}")
-    return value
+    return float(array) if array.ndim == 0 else array.astype(float)
 
 
 class Adafactor(_Optimizer):

@@ -62,9 +62,7 @@ class WarmupThenDecay:
     """
 
     def __init__(self, optimizer, warmup_steps: int = 0, decay_steps: ArrayLike | None = None, decay_power: ArrayLike = 1.0):
-        if isinstance(optimizer, type) or not (callable(getattr(optimizer, "init", None)) and callable(getattr(optimizer, "update", None))):
-            raise TypeError(f"optimizer must be an optimizer object (with init and update), e.g. RMSProp(lr=0.1), got {optimizer!r}")  # a class too
-        self.optimizer = optimizer
+        self.optimizer = check.optimizer("optimizer", optimizer)
         self.uses_params = getattr(optimizer, "uses_params", False)
         self.warmup_steps = check.step_count("warmup_steps", warmup_steps)
         self.decay_steps = None if decay_steps is None else check.positive("decay_steps", decay_steps)

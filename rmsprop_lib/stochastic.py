@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -36,6 +35,7 @@ from numpy.typing import ArrayLike
 from . import validation as check
 from .problems import Problem
 from .runner import Trajectory, minimize
+from .schedules import ScheduleState, WarmupThenDecay
 
 __all__ = [
     "LeastSquares",
@@ -241,12 +241,10 @@ def sample_batches(rng: np.random.Generator, n: int, batch_size: int, shape: tup
     return np.sort(np.argpartition(keys, m - 1, axis=-1)[..., :m], axis=-1)
 
 
-class DecayState(NamedTuple):
-    step: int  # k, the number of updates taken so far
-    inner: object  # the wrapped optimizer's state
+DecayState = ScheduleState  # (step, inner): InverseTimeDecay's state, by its older name
 
 
-class InverseTimeDecay:
+class InverseTimeDecay(WarmupThenDecay):
     r"""Any optimizer with the learning rate decayed as :math:`\eta_k = \eta_0 / (1 + k/k_0)`.
 
     The wrapped optimizer's updates are multiplied by :math:`1/(1 + k/k_0)`,
@@ -262,24 +260,18 @@ class InverseTimeDecay:
         optimizer: an object with ``init(params)`` and ``update(grad, state)``.
         decay_steps: :math:`k_0 > 0`; an array of shape ``(B, 1)`` gives one
             per run.
+
+    It is :class:`~rmsprop_lib.schedules.WarmupThenDecay` ``(optimizer,
+    decay_steps=k0)`` (no warm-up, decay power 1), with the factor written
+    as above.
     """
 
     def __init__(self, optimizer, decay_steps: ArrayLike):
-        self.optimizer = check.optimizer("optimizer", optimizer)
-        self.decay_steps = check.positive("decay_steps", decay_steps)
+        super().__init__(optimizer, decay_steps=check.positive("decay_steps", decay_steps))
 
     def factor(self, k: int) -> np.ndarray | float:
         """The multiplier :math:`1/(1 + k/k_0)` of update number ``k`` (from 0)."""
         return 1.0 / (1.0 + k / np.asarray(self.decay_steps, dtype=float))
-
-    def init(self, params: ArrayLike) -> DecayState:
-        check.broadcasts_to("decay_steps", self.decay_steps, np.shape(params))
-        return DecayState(0, self.optimizer.init(params))
-
-    def update(self, grad: ArrayLike, state: DecayState) -> tuple[np.ndarray, DecayState]:
-        updates, inner = self.optimizer.update(grad, state.inner)
-        factor = check.in_dtype(self.factor(state.step), updates.dtype)  # float32 updates stay float32
-        return updates * factor, DecayState(state.step + 1, inner)
 
     def __repr__(self) -> str:
         return f"InverseTimeDecay({self.optimizer!r}, decay_steps={self.decay_steps!r})"

@@ -24,7 +24,7 @@ CASES = [(cls, base, name, label) for cls, base, names in HYPERPARAMETERS for na
 
 @pytest.mark.parametrize("cls, base, name, label", CASES, ids=[f"{c[0].__name__}-{c[2]}-{c[3]}" for c in CASES])
 def test_wrong_hyperparameters_are_refused_by_name(cls, base, name, label):
-    with pytest.raises((TypeError, ValueError), match=name):
+    with pytest.raises(ValueError if label == "NaN" else TypeError, match=name):  # a wrong type is a TypeError
         cls(**{**base, name: WRONG[label]})
 
 
@@ -41,7 +41,7 @@ def test_wrong_hyperparameters_are_refused_by_name(cls, base, name, label):
     (lambda: l2_regularized(problems.bowl, "0.1"), "weight"),
 ])
 def test_wrong_types_are_refused_by_name(make, name):
-    with pytest.raises((TypeError, ValueError), match=name):
+    with pytest.raises(TypeError, match=name):
         make()
 
 
@@ -49,5 +49,5 @@ def test_wrong_types_are_refused_by_name(make, name):
                                  FullMatrixRMSProp(lr=0.1)], ids=lambda o: type(o).__name__)
 def test_a_string_gradient_is_refused_by_name(opt):
     x = np.zeros(2)
-    with pytest.raises((TypeError, ValueError), match="grad"):
+    with pytest.raises(TypeError, match="grad"):
         opt.update(["a", "b"], opt.init(x), **({"params": x} if getattr(opt, "uses_params", False) else {}))

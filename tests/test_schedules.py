@@ -80,7 +80,7 @@ def test_bad_values_are_named(make, name):
 
 
 def test_a_fractional_warmup_is_refused():
-    with pytest.raises((TypeError, ValueError), match="warmup_steps"):  # TypeError under issue 11's policy
+    with pytest.raises(TypeError, match="warmup_steps"):
         WarmupThenDecay(RMSProp(lr=0.1), warmup_steps=2.5)
 
 
