@@ -13,6 +13,11 @@ r"""Two repairs of Adam: AMSGrad (convergence) and AdamW (weight decay).
 
 Same interface as :mod:`rmsprop_lib.optimizers`; :class:`AdamW` takes the
 current parameters as ``update(grad, state, params)`` (optax's convention).
+
+Numerics as in :mod:`rmsprop_lib.optimizers` (its policy's rules 1-4):
+state in the parameters' dtype but at least float32, hyperparameters never
+change it, a NaN or inf gradient gives NaN steps there from then on, and a
+finite gradient whose square overflows raises ``FloatingPointError``.
 """
 
 from __future__ import annotations
@@ -29,12 +34,6 @@ from .optimizers import Adam, AdamState, _Optimizer, _zeros_like
 from .problems import Problem
 
 __all__ = ["AMSGrad", "AdamW", "l2_regularized"]
-
-
-def _divide(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
-    """``numerator / denominator``, 0 where the denominator is 0 (eps = 0 and no gradient yet)."""
-    out = np.zeros(np.broadcast_shapes(numerator.shape, denominator.shape), numerator.dtype)
-    return np.divide(numerator, denominator, out=out, where=denominator != 0)
 
 
 # ----------------------------------------------------------------------- AMSGrad
@@ -97,19 +96,22 @@ class AMSGrad(_Optimizer):
         zeros = _zeros_like(params)
         return AMSGradState(0, zeros, zeros, zeros)
 
+    @check.policy
     def update(self, grad: ArrayLike, state: AMSGradState) -> tuple[np.ndarray, AMSGradState]:
         g = gradient(grad, state.mean)
         lr, b1, b2, eps = (in_dtype(getattr(self, name), g.dtype) for name in self._hyperparameters)
         t = state.step + 1
         mean = b1 * state.mean + (1 - b1) * g
         mean_sq = b2 * state.mean_sq + (1 - b2) * (g * g)
+        check.squares_fit(g, mean_sq, state.mean_sq, eps, numerator=mean)  # no overflow; no underflow eps cannot hide
         max_mean_sq = np.maximum(state.max_mean_sq, mean_sq)
         if self.bias_correction:
             denominator = np.sqrt(max_mean_sq) / (1 - b2**t) ** 0.5 + eps  # ** 0.5: a Python float keeps float32
             numerator = lr / (1 - b1**t) * mean
         else:
             denominator, numerator = np.sqrt(max_mean_sq) + eps, lr * mean
-        return _divide(numerator, denominator), AMSGradState(t, mean, mean_sq, max_mean_sq)
+        updates = check.ratio(numerator, denominator, eps)  # 0/0 is 0 (eps = 0), x/inf is NaN
+        return check.like_grad(updates, grad), AMSGradState(t, mean, mean_sq, max_mean_sq)
 
 
 # ------------------------------------------------------------------------- AdamW
@@ -176,7 +178,7 @@ class AdamW(_Optimizer):
         updates, state = self.adam.update(grad, state)
         if theta is not None:
             lr, wd = in_dtype(self.lr, theta.dtype), in_dtype(self.weight_decay, theta.dtype)
-            updates = updates + lr * wd * theta
+            updates = check.like_grad(updates + lr * wd * theta, grad)
         return updates, state
 
 

@@ -15,6 +15,11 @@ preconditioner. Two directions away from it:
   2018, is full-matrix AdaGrad).
 
 Same interface as :mod:`rmsprop_lib.optimizers`.
+
+Numerics as in :mod:`rmsprop_lib.optimizers` (its policy's rules 1-4):
+state in the parameters' dtype but at least float32, hyperparameters never
+change it, a NaN or inf gradient gives NaN steps there from then on, and a
+finite gradient whose square overflows raises ``FloatingPointError``.
 """
 
 from __future__ import annotations
@@ -153,6 +158,7 @@ class Adafactor(_Optimizer):
             return AdafactorState(0, zeros[..., 0], zeros[..., 0, :], None)
         return AdafactorState(0, None, None, zeros)
 
+    @check.policy
     def update(self, grad: ArrayLike, state: AdafactorState, params: ArrayLike | None = None) -> tuple[np.ndarray, AdafactorState]:
         like = state.full if state.full is not None else np.empty(state.row.shape + state.col.shape[-1:], state.row.dtype)
         g = gradient(grad, like)
@@ -165,6 +171,7 @@ class Adafactor(_Optimizer):
         forget = t**c  # 1 - beta2_t
         alpha = np.maximum(eps2, _rms(theta, run_axes)) * np.minimum(lr, np.asarray(1 / t**0.5, g.dtype))  # torch's 1/sqrt(t); keeps float32
         g2 = g * g
+        check.squares_fit(g, g2, np.zeros_like(g2), eps1)  # a finite gradient whose square overflows: FloatingPointError
         if state.full is None:
             row = (1 - forget) * state.row + forget * g2.mean(axis=-1)
             col = (1 - forget) * state.col + forget * g2.mean(axis=-2)
@@ -173,11 +180,11 @@ class Adafactor(_Optimizer):
         else:
             row = col = None
             v_hat = full = (1 - forget) * state.full + forget * g2
-        u = g / np.maximum(np.sqrt(v_hat), eps1)
+        u = check.ratio(g, np.maximum(np.sqrt(v_hat), eps1), eps1)  # x/inf is NaN: after an inf gradient, not 0
         updates = alpha / np.maximum(1, _rms(u, run_axes) / d) * u
         if np.any(np.asarray(wd) != 0):
             updates = updates + lr * wd * theta
-        return updates, AdafactorState(t, row, col, full)
+        return check.like_grad(updates, grad), AdafactorState(t, row, col, full)
 
 
 # ------------------------------------------------------------- FullMatrixRMSProp
@@ -247,12 +254,17 @@ class FullMatrixRMSProp(_Optimizer):
         zeros = _zeros_like(params)
         return FullMatrixState(zeros[..., None] * zeros[..., None, :])
 
+    @check.policy
     def update(self, grad: ArrayLike, state: FullMatrixState) -> tuple[np.ndarray, FullMatrixState]:
         g = gradient(grad, state.second_moment[..., 0])
         lr, rho, eps = (in_dtype(getattr(self, name), g.dtype) for name in self._hyperparameters)
         rho_ = rho if np.ndim(rho) == 0 else rho[..., None]  # one value per run, against (..., d, d)
         second_moment = rho_ * state.second_moment + (1 - rho_) * (g[..., :, None] * g[..., None, :])
-        eigenvalues, q = np.linalg.eigh(second_moment)
+        diagonal = np.diagonal(second_moment, axis1=-2, axis2=-1)
+        check.squares_fit(g, diagonal, np.diagonal(state.second_moment, axis1=-2, axis2=-1), eps)  # overflow: an error
+        broken = ~np.isfinite(second_moment).all(axis=(-2, -1))  # runs that met a NaN or inf gradient
+        eigenvalues, q = np.linalg.eigh(np.where(broken[..., None, None], 0, second_moment))
         coordinates = np.einsum("...ji,...j->...i", q, g)  # Q^T g
         coordinates = coordinates / (np.sqrt(np.maximum(eigenvalues, 0)) + eps)
-        return lr * np.einsum("...ij,...j->...i", q, coordinates), FullMatrixState(second_moment)
+        updates = np.where(broken[..., None], np.nan, lr * np.einsum("...ij,...j->...i", q, coordinates))
+        return check.like_grad(updates, grad), FullMatrixState(second_moment)

@@ -15,6 +15,11 @@ Same interface as :mod:`rmsprop_lib.optimizers`: ``init(params)``,
 ``update(grad, state)`` returning ``(updates, new_state)``, and
 ``params - updates`` is the new position. Hyperparameters may be arrays that
 broadcast against the parameters (one value per run).
+
+Numerics as in :mod:`rmsprop_lib.optimizers` (its policy's rules 1-4):
+state in the parameters' dtype but at least float32, hyperparameters never
+change it, a NaN or inf gradient gives NaN steps there from then on, and a
+finite gradient whose square overflows raises ``FloatingPointError``.
 """
 
 from __future__ import annotations
@@ -97,14 +102,16 @@ class Rprop(_Optimizer):
         zeros = _zeros_like(params)
         return RpropState(zeros, zeros + in_dtype(self.lr, zeros.dtype))
 
+    @check.policy
     def update(self, grad: ArrayLike, state: RpropState) -> tuple[np.ndarray, RpropState]:
         g = gradient(grad, state.prev_grad)
         eta_minus, eta_plus, step_min, step_max = (in_dtype(getattr(self, name), g.dtype) for name in self._hyperparameters[1:])
         s = np.sign(g * state.prev_grad)
         factor = np.where(s > 0, eta_plus, np.where(s < 0, eta_minus, 1)).astype(g.dtype)  # np.where makes float64
         step_size = np.clip(state.step_size * factor, step_min, step_max)
+        step_size = np.where(np.isfinite(g), step_size, np.nan)  # a NaN or inf gradient: NaN steps there from now on
         g = np.where(s < 0, 0, g)  # skip the step after a sign change
-        return step_size * np.sign(g), RpropState(g, step_size)
+        return check.like_grad(step_size * np.sign(g), grad), RpropState(g, step_size)
 
 
 # -------------------------------------------------------------------------- Lion
@@ -165,11 +172,13 @@ class Lion(_Optimizer):
         self._check_shapes(params)
         return LionState(_zeros_like(params))
 
+    @check.policy
     def update(self, grad: ArrayLike, state: LionState, params: ArrayLike | None = None) -> tuple[np.ndarray, LionState]:
         g = gradient(grad, state.momentum)
         theta = params_for_decay(params, self.weight_decay, state.momentum, "Lion")
         lr, b1, b2, wd = (in_dtype(getattr(self, name), g.dtype) for name in self._hyperparameters)
-        direction = np.sign(b1 * state.momentum + (1 - b1) * g)
+        c = b1 * state.momentum + (1 - b1) * g
+        direction = np.where(np.isfinite(c), np.sign(c), np.nan)  # after a NaN or inf gradient: NaN, not a silent +-1
         if theta is not None:
             direction = direction + wd * theta
-        return lr * direction, LionState(b2 * state.momentum + (1 - b2) * g)
+        return check.like_grad(lr * direction, grad), LionState(b2 * state.momentum + (1 - b2) * g)
