@@ -14,7 +14,7 @@ fails. Facts behind the switches: ``shared/reference/notebook-testing.md``,
   with every dispatched feature this CPU has), as on an older CPU;
 - a user's ``matplotlibrc`` (another dpi, font size, style) found through
   ``MATPLOTLIBRC``: the notebooks must draw as they do without it. In this
-  environment the unit tests run too (``tests/conftest.py`` resets matplotlib).
+  environment the unit tests of figures run too (``tests/conftest.py`` resets matplotlib).
 
     python tools/portability.py            # all environments (make test-portability)
     python tools/portability.py --list     # only print the environments
@@ -48,6 +48,9 @@ image.cmap: gray
 savefig.bbox: standard
 """
 
+# Unit tests whose results depend on how matplotlib draws (pixels, sizes): run under the user's rc too.
+FIGURE_TESTS = ["tests/test_plotting.py", "tests/test_runs_view.py", "tests/test_widgets.py", "tests/test_training.py"]
+
 # Variables that pick BLAS or SIMD code paths; removed first so that each environment sets only its own.
 MACHINE_VARIABLES = ("OPENBLAS_CORETYPE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "NPY_DISABLE_CPU_FEATURES",
                      "MATPLOTLIBRC", "MPLCONFIGDIR")
@@ -73,7 +76,7 @@ def environments(python: str, rc_file: Path, notebooks: list[str]) -> list[tuple
         ("one BLAS thread", {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}, notebooks),
         (f"NumPy SIMD narrowed to baseline (off: {','.join(simd) or 'nothing to turn off'})",
          {"NPY_DISABLE_CPU_FEATURES": ",".join(simd)} if simd else {}, notebooks),
-        ("user matplotlibrc (dpi 150, dark style)", {"MATPLOTLIBRC": str(rc_file)}, ["tests", *notebooks] if notebooks == ["notebooks"] else notebooks),
+        ("user matplotlibrc (dpi 150, dark style)", {"MATPLOTLIBRC": str(rc_file)}, [*FIGURE_TESTS, *notebooks] if notebooks == ["notebooks"] else notebooks),
     ]
 
 
