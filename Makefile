@@ -66,3 +66,34 @@ pins:
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info
+
+# --------------------------------------------------------------------------- the series in the browser
+# `make lite` builds the JupyterLite site (build/lite/) in its own venv (.venv-lite, lite/requirements.txt):
+# the notebook environment never changes. PYODIDE=DIR takes Pyodide from a local folder (offline room, tests);
+# without it the site loads Pyodide's packages from the public CDN. `make test` runs a quick JupyterLite
+# check when a Pyodide folder is there (PYODIDE=DIR or ../shared/pyodide-0.27.7); `make test-lite` runs all.
+PYODIDE       ?=
+LITE_VENV     := .venv-lite
+LITE_STAMP    := $(LITE_VENV)/.installed
+LITE_PYODIDE  := $(or $(PYODIDE),$(wildcard ../shared/pyodide-0.27.7))
+LITE_QUICK    ?= 00,05
+
+.PHONY: lite lite-venv test-lite
+
+$(LITE_STAMP): lite/requirements.txt
+	@test -x $(LITE_VENV)/bin/python || $(PYTHON) -m venv $(LITE_VENV)
+	$(LITE_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(LITE_VENV)/bin/python -m pip install --quiet -r lite/requirements.txt
+	@touch $(LITE_STAMP)
+
+lite-venv: $(LITE_STAMP)
+
+lite: $(LITE_STAMP)
+	$(LITE_VENV)/bin/python tools/build_lite.py $(if $(PYODIDE),--pyodide $(PYODIDE)) $(ARGS)
+
+test: $(if $(LITE_PYODIDE),$(LITE_STAMP))
+test: export PYODIDE := $(LITE_PYODIDE)
+test: export LITE_NOTEBOOKS ?= $(LITE_QUICK)
+
+test-lite: $(STAMP) $(LITE_STAMP)
+	PYODIDE=$(LITE_PYODIDE) LITE_NOTEBOOKS= $(BIN)/python -m pytest tests/test_lite.py $(ARGS)

@@ -19,6 +19,12 @@ __all__ = ["DATA_FILE", "Split", "load_digits", "train_test_split"]
 DATA_FILE = Path(__file__).resolve().parents[1] / "notebooks" / "data" / "digits.npz"
 
 
+def _default_path() -> Path:
+    """DATA_FILE; where the library is installed as a wheel (the JupyterLite site), data/digits.npz beside the notebook."""
+    beside = Path("data") / "digits.npz"
+    return beside if not DATA_FILE.is_file() and beside.is_file() else DATA_FILE
+
+
 def load_digits(path: str | Path | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The images as rows of 64 pixels scaled to [0, 1], and the labels 0-9.
 
@@ -26,7 +32,7 @@ def load_digits(path: str | Path | None = None) -> tuple[np.ndarray, np.ndarray]
     shape ``(1797,)``. Raises ``FileNotFoundError`` (saying what to do) when
     the data file is missing, ``ValueError`` when it is not the expected data.
     """
-    path = Path(path) if path is not None else DATA_FILE
+    path = Path(path) if path is not None else _default_path()
     if not path.is_file():
         raise FileNotFoundError(
             f"the digits data file {path} is missing; it is part of the repository "
