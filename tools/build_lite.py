@@ -58,6 +58,7 @@ SETTINGS_OVERRIDES = {"@jupyterlab/shortcuts-extension:shortcuts": {"shortcuts":
       for command, key in _HEADING_KEYS.items()),
 ]}}
 #: Pure-Python packages the kernel needs beyond Pyodide's own, at the versions of the notebook environment.
+FONTLIST = "rmsprop-lite-fontlist"
 FROM_PYPI = {"ipywidgets": ["comm", "ipython", "traitlets"], "comm": ["traitlets"]}
 
 
@@ -217,15 +218,18 @@ def build(out: Path, pyodide: Path | None) -> None:
             packages[name] = lock_entry(wheels[name], name, [name], depends)
         matplotlib_version = packages["matplotlib"]["version"]
         fontlist = fontlist_wheel(static, matplotlib_version)
-        packages["rmsprop-lite-fontlist"] = lock_entry(fontlist, "rmsprop-lite-fontlist", [], [])
-        packages["matplotlib"]["depends"] = [*packages["matplotlib"]["depends"], "rmsprop-lite-fontlist"]
+        # Pyodide's matplotlib wheel carries a fontlist.json of another matplotlib (FontManager version 390,
+        # its own is 330), so the first plot rebuilds it and says so in red. Ours must land after it:
+        # a package is installed only once those it depends on are, hence "depends": ["matplotlib"].
+        packages[FONTLIST] = lock_entry(fontlist, FONTLIST, [], ["matplotlib"])
         ours = project_wheel(static)
         packages["rmsprop-lib"] = lock_entry(ours, "rmsprop-lib", ["rmsprop_lib"],
-                                             ["numpy", "matplotlib", "pillow", "ipywidgets"])
+                                             ["numpy", "matplotlib", "pillow", "ipywidgets", FONTLIST])
         (static / "pyodide-lock.json").write_text(json.dumps(lock, sort_keys=True))
 
         stage_contents(work / "contents")
-        settings = {"disablePyPIFallback": True}
+        # The kernel loads matplotlib and the font cache as it starts: before any cell can import pyplot.
+        settings = {"disablePyPIFallback": True, "loadPyodideOptions": {"packages": [FONTLIST]}}
         (work / "jupyter-lite.json").write_text(json.dumps({
             "jupyter-lite-schema-version": 0,
             "jupyter-config-data": {"appName": "RMSProp from the ground up", "litePluginSettings": {KERNEL_PLUGIN: settings},
