@@ -96,4 +96,26 @@ test: export PYODIDE := $(LITE_PYODIDE)
 test: export LITE_NOTEBOOKS ?= $(LITE_QUICK)
 
 test-lite: $(STAMP) $(LITE_STAMP)
-	PYODIDE=$(LITE_PYODIDE) LITE_NOTEBOOKS= $(BIN)/python -m pytest tests/test_lite.py $(ARGS)
+	PYODIDE=$(LITE_PYODIDE) LITE_NOTEBOOKS= $(BIN)/python -m pytest tests/test_lite.py tests/test_site.py $(ARGS)
+
+# `make site`: the static pages of the series (Sphinx + myst-nb, .venv-site, site/requirements.txt) and the
+# JupyterLite site beside them (build/site/lite/): one folder for any static host. PYODIDE=DIR as for `make lite`.
+SITE_VENV  := .venv-site
+SITE_STAMP := $(SITE_VENV)/.installed
+
+.PHONY: site site-venv
+
+$(SITE_STAMP): site/requirements.txt
+	@test -x $(SITE_VENV)/bin/python || $(PYTHON) -m venv $(SITE_VENV)
+	$(SITE_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(SITE_VENV)/bin/python -m pip install --quiet -r site/requirements.txt
+	@touch $(SITE_STAMP)
+
+site-venv: $(SITE_STAMP)
+
+site: $(SITE_STAMP) $(LITE_STAMP)
+	$(SITE_VENV)/bin/python tools/build_site.py --out build/site
+	$(LITE_VENV)/bin/python tools/build_lite.py --out build/site/lite $(if $(PYODIDE),--pyodide $(PYODIDE))
+
+test: $(SITE_STAMP)
+test-lite: $(SITE_STAMP)

@@ -16,20 +16,17 @@ skipped with one line saying why.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import os
 import subprocess
-import threading
 import time
-import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from test_browser import CHROMIUM, CHROMIUM_ARGS, check_notebook, sync_api  # skips when Chromium is absent
+from served import guarded_browser, serve
+from test_browser import check_notebook, sync_api  # skips when Chromium is absent
 
 ROOT = Path(__file__).resolve().parents[1]
 LITE_PYTHON = ROOT / ".venv-lite" / "bin" / "python"
@@ -78,21 +75,6 @@ def build_site(out: Path) -> None:
     assert done.returncode == 0, f"the JupyterLite build failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
-                      ".wasm": "application/wasm", ".mjs": "text/javascript", ".js": "text/javascript",
-                      ".json": "application/json", ".whl": "application/octet-stream"}
-
-    def log_message(self, *args):
-        pass
-
-
-def serve(folder: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(folder)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}"
-
-
 @dataclass
 class Site:
     url: str
@@ -107,27 +89,6 @@ def site(tmp_path_factory):
     server, url = serve(out)
     yield Site(url, out / "files", out.parent / "console.log")
     server.shutdown()
-
-
-def guarded_browser(playwright, allowed: str):
-    """Chromium that resolves no host but 127.0.0.1; returns (browser, context, list of blocked requests)."""
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
-        *CHROMIUM_ARGS, "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"])
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    blocked: list[str] = []
-    host = urllib.parse.urlsplit(allowed).netloc
-
-    def guard(route):
-        if urllib.parse.urlsplit(route.request.url).netloc == host or route.request.url.startswith(("data:", "blob:")):
-            route.continue_()
-        else:
-            blocked.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", guard)
-    context.on("request", lambda request: None if request.url.startswith((allowed, "data:", "blob:"))
-               else blocked.append(request.url))
-    return browser, context, blocked
 
 
 def with_test_config(route):
