@@ -76,7 +76,7 @@ PYODIDE       ?=
 LITE_VENV     := .venv-lite
 LITE_STAMP    := $(LITE_VENV)/.installed
 LITE_PYODIDE  := $(or $(PYODIDE),$(wildcard ../shared/pyodide-0.27.7))
-LITE_QUICK    ?= 00,05
+LITE_QUICK    ?= 01
 
 .PHONY: lite lite-venv test-lite
 
@@ -119,3 +119,10 @@ site: $(SITE_STAMP) $(LITE_STAMP)
 
 test: $(SITE_STAMP)
 test-lite: $(SITE_STAMP)
+
+# `make bench` also times the JupyterLite site (cold load -> first explorer image, key press -> new image).
+.PHONY: bench-lite
+bench-lite: $(STAMP) $(LITE_STAMP)
+	$(if $(LITE_PYODIDE),PYODIDE=$(LITE_PYODIDE)) $(BIN)/python benchmarks/lite_latency.py
+
+bench: bench-lite
