@@ -71,6 +71,8 @@ def measure(pyodide: str, presses: int) -> dict:
             browser, context, blocked = guarded_browser(playwright, url)
             page = context.new_page()
             page.route("**/jupyter-lite.json", with_test_config)
+            console: list[tuple[float, str]] = []
+            page.on("console", lambda message: console.append((time.monotonic() - started, message.text)))
             started = time.monotonic()
             page.goto(f"{url}/lab/index.html?path={NOTEBOOK}")
             page.wait_for_function("() => window.jupyterapp !== undefined", timeout=120_000)
@@ -82,6 +84,7 @@ def measure(pyodide: str, presses: int) -> dict:
             page.wait_for_function(FIRST_IMAGE_JS, timeout=180_000, polling=50)
             result["cold_load_s"] = time.monotonic() - started
             result["app_ready_s"] = app_ready
+            result["console"] = [(round(t, 2), text[:160]) for t, text in console if text.startswith(("Loading", "Loaded"))]
             # the kernel's own account: Pyodide start and package loading until the first cell ran
             page.wait_for_function("() => window.__panel.sessionContext.session?.kernel?.status === 'idle' && "
                                    "![...window.__panel.node.querySelectorAll('.jp-InputPrompt')].some(e => e.textContent.includes('*'))",
@@ -134,6 +137,11 @@ def main() -> None:
         return
     print("\n".join(rows(result)))
     print(f"update times (ms): {', '.join(f'{t:.0f}' for t in result['update_ms'])}")
+    print("where the cold load went (s after goto; Pyodide's package messages):")
+    print(f"  {result['app_ready_s']:6.1f}  JupyterLab ready")
+    for t, text in result["console"]:
+        print(f"  {t:6.1f}  {text}")
+    print(f"  {result['cold_load_s']:6.1f}  first explorer image drawn by the kernel")
     if result["blocked"]:
         print(f"requests to other hosts (blocked): {result['blocked'][:5]}")
 

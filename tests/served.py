@@ -26,8 +26,11 @@ def serve(folder: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
     return server, f"http://127.0.0.1:{server.server_address[1]}"
 
 
-def guarded_browser(playwright, allowed: str):
-    """Chromium that resolves no host but 127.0.0.1; returns (browser, context, list of blocked requests)."""
+def guarded_browser(playwright, allowed: str, also: tuple[str, ...] = ()):
+    """Chromium that resolves no host but 127.0.0.1; returns (browser, context, list of blocked requests).
+
+    ``also``: URL prefixes of other hosts that the caller answers itself (``context.route``), not counted as blocked.
+    """
     browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
         *CHROMIUM_ARGS, "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"])
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
@@ -42,6 +45,6 @@ def guarded_browser(playwright, allowed: str):
             route.abort()
 
     context.route("**/*", guard)
-    context.on("request", lambda request: None if request.url.startswith((allowed, "data:", "blob:"))
+    context.on("request", lambda request: None if request.url.startswith((allowed, "data:", "blob:", *also))
                else blocked.append(request.url))
     return browser, context, blocked

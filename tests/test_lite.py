@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,7 +47,7 @@ if not LITE_PYTHON.exists():
 pytestmark = pytest.mark.browser
 
 #: Seconds: a cold page load up to a started kernel; running a whole notebook in Pyodide.
-LOAD_TIMEOUT, RUN_TIMEOUT = 120, 300
+LOAD_TIMEOUT, RUN_TIMEOUT = 120, 600
 
 # Test-only settings, served in place of the site's own jupyter-lite.json: the app on window.jupyterapp
 # (as --LabApp.expose_app_in_browser does for JupyterLab) and every cell in the DOM.
@@ -69,9 +71,10 @@ def selected_notebooks() -> list[str]:
 # --------------------------------------------------------------------------- build and serve
 
 
-def build_site(out: Path) -> None:
-    done = subprocess.run([str(LITE_PYTHON), str(ROOT / "tools" / "build_lite.py"), "--pyodide", PYODIDE, "--out", str(out)],
-                          capture_output=True, text=True, cwd=ROOT)
+def build_site(out: Path, local_pyodide: bool = True) -> None:
+    command = [str(LITE_PYTHON), str(ROOT / "tools" / "build_lite.py"), "--out", str(out)]
+    done = subprocess.run(command + (["--pyodide", PYODIDE] if local_pyodide else []), capture_output=True, text=True,
+                          cwd=ROOT, env={k: v for k, v in os.environ.items() if k != "PYODIDE"})
     assert done.returncode == 0, f"the JupyterLite build failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
 
 
@@ -154,7 +157,7 @@ def test_the_site_holds_the_series(site):
         entry = lock[name]
         assert entry["imports"] == [module] and (site_dir / "static" / "pyodide" / entry["file_name"]).exists()
     assert lock["rmsprop-lite-fontlist"]["depends"] == ["matplotlib"]  # installed after matplotlib's stale cache
-    assert kernel["loadPyodideOptions"]["packages"] == ["rmsprop-lite-fontlist"]
+    assert kernel["loadPyodideOptions"]["packages"] == ["rmsprop-lite-fontlist", "rmsprop-lib"]
 
 
 @pytest.mark.parametrize("name", selected_notebooks())
@@ -168,3 +171,49 @@ def test_notebook_runs_in_the_browser_kernel_and_every_control_redraws(lite, nam
     font_cache = [line for line in lite.console if "building the font cache" in line]
     assert not font_cache, font_cache
     assert not lite.blocked, f"requests to other hosts: {lite.blocked[:5]}"
+
+
+def test_the_default_build_takes_pyodide_packages_from_the_cdn(tmp_path):
+    """Without PYODIDE the site carries Pyodide's runtime and asks the public CDN for package files only.
+
+    The CDN is played by the local Pyodide folder (same files, same sha256, CORS as the CDN sends it);
+    every other host stays blocked. Needs npm (the runtime is the npm package pyodide).
+    """
+    if os.environ.get("LITE_NOTEBOOKS"):
+        pytest.skip("the default (CDN) build is checked by make test-lite")
+    if shutil.which("npm") is None:
+        pytest.skip("npm is not installed: the default build takes Pyodide's runtime from the npm package")
+    sys.path.insert(0, str(ROOT / "tools"))
+    from build_lite import PYODIDE_CDN
+
+    out = tmp_path / "site"
+    build_site(out, local_pyodide=False)
+    lock = json.loads((out / "static" / "pyodide" / "pyodide-lock.json").read_text())["packages"]
+    assert lock["numpy"]["file_name"] == PYODIDE_CDN + Path(lock["numpy"]["file_name"]).name
+    assert not (out / "static" / "pyodide" / Path(lock["numpy"]["file_name"]).name).exists()
+    served_by_cdn = []
+
+    def cdn(route):
+        name = route.request.url[len(PYODIDE_CDN):]
+        served_by_cdn.append(name)
+        path = Path(PYODIDE, name)
+        cors = {"Access-Control-Allow-Origin": "*"}
+        if "/" not in name and path.is_file():
+            route.fulfill(status=200, body=path.read_bytes(), headers={**cors, "Content-Type": "application/octet-stream"})
+        else:
+            route.fulfill(status=404, body=b"", headers=cors)
+
+    server, url = serve(out)
+    try:
+        with sync_api.sync_playwright() as playwright:
+            browser, context, blocked = guarded_browser(playwright, url, also=(PYODIDE_CDN,))
+            context.route(PYODIDE_CDN + "**", cdn)
+            holder = LitePage(context, Site(url, out / "files", tmp_path / "console.log"))
+            check_notebook(holder, "00_start_here.ipynb", ARTIFACTS / "default-build")
+            holder.discard()
+            browser.close()
+    finally:
+        server.shutdown()
+    assert not blocked, f"requests to other hosts: {blocked[:5]}"
+    assert any(name.startswith("numpy-") for name in served_by_cdn), served_by_cdn
+    assert all(name.endswith((".whl", ".zip")) for name in served_by_cdn), served_by_cdn  # packages only

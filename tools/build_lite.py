@@ -228,8 +228,10 @@ def build(out: Path, pyodide: Path | None) -> None:
         (static / "pyodide-lock.json").write_text(json.dumps(lock, sort_keys=True))
 
         stage_contents(work / "contents")
-        # The kernel loads matplotlib and the font cache as it starts: before any cell can import pyplot.
-        settings = {"disablePyPIFallback": True, "loadPyodideOptions": {"packages": [FONTLIST]}}
+        # The kernel loads the series' packages as Pyodide starts, in one parallel batch (matplotlib, the font
+        # cache before any cell can import pyplot, ipython for the kernel, rmsprop_lib and ipywidgets for
+        # the first cell) instead of one batch after another.
+        settings = {"disablePyPIFallback": True, "loadPyodideOptions": {"packages": [FONTLIST, "rmsprop-lib"]}}
         (work / "jupyter-lite.json").write_text(json.dumps({
             "jupyter-lite-schema-version": 0,
             "jupyter-config-data": {"appName": "RMSProp from the ground up", "litePluginSettings": {KERNEL_PLUGIN: settings},
