@@ -33,23 +33,36 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 NOTEBOOK = "01_gradient_descent.ipynb"
 
 FIRST_IMAGE_JS = """() => {
-  const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
-  if (!panel || !panel.content || !window.__ranAll) return false;
+  const panel = window.__panel;
+  if (!panel || !window.__ranAll) return false;
   return [...panel.node.querySelectorAll('.jp-OutputArea-output img.widget-image, .jp-OutputArea-output .widget-image img')]
     .some(img => img.complete && img.naturalWidth > 0);
 }"""
 
-RUN_ALL_WHEN_OPEN_JS = """async () => {
+RUN_ALL_WHEN_OPEN_JS = """async (path) => {
   const app = window.jupyterapp;
+  const find = () => [...app.shell.widgets('main')].find(w => w.sessionContext && w.context && w.context.path === path);
   let panel = null;
-  while (!(panel = app.shell.currentWidget) || !panel.sessionContext) await new Promise(r => setTimeout(r, 50));
+  const deadline = Date.now() + 120000;
+  while (!(panel = find())) {
+    if (Date.now() > deadline) throw new Error(`the notebook ${path} did not open`);
+    await new Promise(r => setTimeout(r, 50));
+  }
   await panel.context.ready;
   performance.mark('notebook-open');
-  panel.sessionContext.ready.then(() => performance.mark('kernel-session'));
+  await panel.sessionContext.ready;  // "Run all" before the session exists would ask which kernel to start
   window.__panel = panel;
+  window.__marks = [[performance.now(), 'notebook open, session started']];
+  panel.sessionContext.iopubMessage.connect((_, msg) => {
+    if (msg.header.msg_type === 'execute_input')
+      window.__marks.push([performance.now(), `cell [${msg.content.execution_count}] starts: ${msg.content.code.split('\\n')[0].slice(0, 70)}`]);
+  });
+  const kernel = panel.sessionContext.session.kernel;
+  kernel.info.then(() => window.__marks.push([performance.now(), 'kernel ready (Pyodide started, packages loaded)']));
+  app.shell.activateById(panel.id);
   await app.commands.execute('notebook:clear-all-cell-outputs');
   window.__ranAll = true;
-  await app.commands.execute('notebook:run-all-cells');
+  app.commands.execute('notebook:run-all-cells');  // not awaited: it settles when the last cell has run
   return true;
 }"""
 
@@ -77,14 +90,22 @@ def measure(pyodide: str, presses: int) -> dict:
             page.goto(f"{url}/lab/index.html?path={NOTEBOOK}")
             page.wait_for_function("() => window.jupyterapp !== undefined", timeout=120_000)
             app_ready = time.monotonic() - started
-            page.evaluate(RUN_ALL_WHEN_OPEN_JS)
+            page.evaluate(RUN_ALL_WHEN_OPEN_JS, NOTEBOOK)
             page.wait_for_function("() => window.__panel.sessionContext.session?.kernel?.status === 'idle' "
                                    "|| window.__panel.sessionContext.session?.kernel?.status === 'busy'",
                                    timeout=120_000, polling=50)
-            page.wait_for_function(FIRST_IMAGE_JS, timeout=180_000, polling=50)
+            try:
+                page.wait_for_function(FIRST_IMAGE_JS, timeout=180_000, polling=50)
+            except Exception:
+                page.screenshot(path=str(out.parent / "timeout.png"))
+                print(f"no explorer image within 180 s; screenshot {out.parent / 'timeout.png'}; console:\n"
+                      + "\n".join(f"{t:6.1f} {text[:200]}" for t, text in console[-15:]), file=sys.stderr)
+                raise
             result["cold_load_s"] = time.monotonic() - started
             result["app_ready_s"] = app_ready
-            result["console"] = [(round(t, 2), text[:160]) for t, text in console if text.startswith(("Loading", "Loaded"))]
+            marks = page.evaluate("() => window.__marks")
+            packages = [(round(t, 2), f"Pyodide: {text[:110]}") for t, text in console if text.startswith(("Loading ", "Loaded "))]
+            result["console"] = sorted([(round(ms / 1000, 2), text) for ms, text in marks] + packages)
             # the kernel's own account: Pyodide start and package loading until the first cell ran
             page.wait_for_function("() => window.__panel.sessionContext.session?.kernel?.status === 'idle' && "
                                    "![...window.__panel.node.querySelectorAll('.jp-InputPrompt')].some(e => e.textContent.includes('*'))",
@@ -137,7 +158,7 @@ def main() -> None:
         return
     print("\n".join(rows(result)))
     print(f"update times (ms): {', '.join(f'{t:.0f}' for t in result['update_ms'])}")
-    print("where the cold load went (s after goto; Pyodide's package messages):")
+    print("where the cold load went (s after the page started loading):")
     print(f"  {result['app_ready_s']:6.1f}  JupyterLab ready")
     for t, text in result["console"]:
         print(f"  {t:6.1f}  {text}")
