@@ -96,7 +96,7 @@ test: export PYODIDE := $(LITE_PYODIDE)
 test: export LITE_NOTEBOOKS ?= $(LITE_QUICK)
 
 test-lite: $(STAMP) $(LITE_STAMP)
-	PYODIDE=$(LITE_PYODIDE) LITE_NOTEBOOKS= $(BIN)/python -m pytest tests/test_lite.py tests/test_site.py $(ARGS)
+	PYODIDE=$(LITE_PYODIDE) LITE_NOTEBOOKS= $(BIN)/python -m pytest tests/test_lite.py $(ARGS)
 
 # `make site`: the static pages of the series (Sphinx + myst-nb, .venv-site, site/requirements.txt) and the
 # JupyterLite site beside them (build/site/lite/): one folder for any static host. PYODIDE=DIR as for `make lite`.
@@ -118,7 +118,6 @@ site: $(SITE_STAMP) $(LITE_STAMP)
 	$(LITE_VENV)/bin/python tools/build_lite.py --out build/site/lite $(if $(PYODIDE),--pyodide $(PYODIDE))
 
 test: $(SITE_STAMP)
-test-lite: $(SITE_STAMP)
 
 # `make bench` also times the JupyterLite site (cold load -> first explorer image, key press -> new image).
 .PHONY: bench-lite

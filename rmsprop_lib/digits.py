@@ -18,11 +18,9 @@ __all__ = ["DATA_FILE", "Split", "load_digits", "train_test_split"]
 #: The committed data file: ``images`` (1797, 8, 8) uint8 in 0..16, ``labels`` (1797,) uint8.
 DATA_FILE = Path(__file__).resolve().parents[1] / "notebooks" / "data" / "digits.npz"
 
-
-def _default_path() -> Path:
-    """DATA_FILE; where the library is installed as a wheel (the JupyterLite site), data/digits.npz beside the notebook."""
-    beside = Path("data") / "digits.npz"
-    return beside if not DATA_FILE.is_file() and beside.is_file() else DATA_FILE
+if not DATA_FILE.is_file() and Path("data", "digits.npz").is_file():
+    # the library installed as a wheel (the JupyterLite site): the data beside the notebook that imports it
+    DATA_FILE = Path("data", "digits.npz").resolve()
 
 
 def load_digits(path: str | Path | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -33,7 +31,7 @@ def load_digits(path: str | Path | None = None) -> tuple[np.ndarray, np.ndarray]
     shape ``(1797,)``. Raises ``FileNotFoundError`` (saying what to do) when
     the data file is missing, ``ValueError`` when it is not the expected data.
     """
-    path = Path(path) if path is not None else _default_path()
+    path = Path(path) if path is not None else DATA_FILE
     if not path.is_file():
         raise FileNotFoundError(
             f"the digits data file {path} is missing; it is part of the repository "
