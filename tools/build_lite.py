@@ -65,6 +65,7 @@ FROM_PYPI = {"ipywidgets": ["comm", "ipython", "traitlets"], "comm": ["traitlets
 def pinned(name: str) -> str:
     """The version requirements.txt pins for ``name``."""
     for line in (ROOT / "requirements.txt").read_text().splitlines():
+        line = line.split("#", 1)[0].strip()  # pip-compile adds "# via ..." comments
         if line.lower().startswith(name.lower() + "=="):
             return line.split("==", 1)[1].strip()
     raise SystemExit(f"requirements.txt pins no version of {name}")
