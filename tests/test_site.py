@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import urllib.parse
 import urllib.request
@@ -28,6 +29,9 @@ NOTEBOOKS = sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb
 PYODIDE = os.environ.get("PYODIDE")
 LITE_PYTHON = ROOT / ".venv-lite" / "bin" / "python"
 
+if shutil.which("npm") is None:
+    pytest.skip("static site tests skipped: no npm (the build vendors require.js, html-manager and MathJax from npm)",
+                allow_module_level=True)
 if not SITE_PYTHON.exists():
     pytest.skip("static site tests skipped: no site venv .venv-site (make site-venv)", allow_module_level=True)
 
