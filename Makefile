@@ -96,3 +96,62 @@ pins:
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info
+
+# --------------------------------------------------------------------------- the series in the browser
+# `make lite` builds the JupyterLite site (build/lite/) in its own venv (.venv-lite, lite/requirements.txt):
+# the notebook environment never changes. PYODIDE=DIR takes Pyodide from a local folder (offline room, tests);
+# without it the site loads Pyodide's packages from the public CDN. `make test` runs a quick JupyterLite
+# check when a Pyodide folder is there (PYODIDE=DIR or ../shared/pyodide-0.27.7); `make test-lite` runs all.
+PYODIDE       ?=
+LITE_VENV     := .venv-lite
+LITE_STAMP    := $(LITE_VENV)/.installed
+LITE_PYODIDE  := $(or $(PYODIDE),$(wildcard ../shared/pyodide-0.27.7))
+LITE_QUICK    ?= 01
+
+.PHONY: lite lite-venv test-lite
+
+$(LITE_STAMP): lite/requirements.txt
+	@test -x $(LITE_VENV)/bin/python || $(PYTHON) -m venv $(LITE_VENV)
+	$(LITE_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(LITE_VENV)/bin/python -m pip install --quiet -r lite/requirements.txt
+	@touch $(LITE_STAMP)
+
+lite-venv: $(LITE_STAMP)
+
+lite: $(LITE_STAMP)
+	$(LITE_VENV)/bin/python tools/build_lite.py $(if $(PYODIDE),--pyodide $(PYODIDE)) $(ARGS)
+
+test: $(if $(LITE_PYODIDE),$(LITE_STAMP))
+test: export PYODIDE := $(LITE_PYODIDE)
+test: export LITE_NOTEBOOKS ?= $(LITE_QUICK)
+
+test-lite: $(STAMP) $(LITE_STAMP)
+	PYODIDE=$(LITE_PYODIDE) LITE_NOTEBOOKS= $(BIN)/python -m pytest tests/test_lite.py $(ARGS)
+
+# `make site`: the static pages of the series (Sphinx + myst-nb, .venv-site, site/requirements.txt) and the
+# JupyterLite site beside them (build/site/lite/): one folder for any static host. PYODIDE=DIR as for `make lite`.
+SITE_VENV  := .venv-site
+SITE_STAMP := $(SITE_VENV)/.installed
+
+.PHONY: site site-venv
+
+$(SITE_STAMP): site/requirements.txt
+	@test -x $(SITE_VENV)/bin/python || $(PYTHON) -m venv $(SITE_VENV)
+	$(SITE_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(SITE_VENV)/bin/python -m pip install --quiet -r site/requirements.txt
+	@touch $(SITE_STAMP)
+
+site-venv: $(SITE_STAMP)
+
+site: $(SITE_STAMP) $(LITE_STAMP)
+	$(SITE_VENV)/bin/python tools/build_site.py --out build/site
+	$(LITE_VENV)/bin/python tools/build_lite.py --out build/site/lite $(if $(PYODIDE),--pyodide $(PYODIDE))
+
+test: $(SITE_STAMP)
+
+# `make bench` also times the JupyterLite site (cold load -> first explorer image, key press -> new image).
+.PHONY: bench-lite
+bench-lite: $(STAMP) $(LITE_STAMP)
+	$(if $(LITE_PYODIDE),PYODIDE=$(LITE_PYODIDE)) $(BIN)/python benchmarks/lite_latency.py
+
+bench: bench-lite

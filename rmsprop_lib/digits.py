@@ -20,11 +20,16 @@ __all__ = ["DATA_FILE", "Split", "load_digits", "train_test_split"]
 #: The committed data file: ``images`` (1797, 8, 8) uint8 in 0..16, ``labels`` (1797,) uint8.
 DATA_FILE = Path(__file__).resolve().parents[1] / "notebooks" / "data" / "digits.npz"
 
+if not DATA_FILE.is_file() and Path("data", "digits.npz").is_file():
+    # the library installed as a wheel (the JupyterLite site): the data beside the notebook that imports it
+    DATA_FILE = Path("data", "digits.npz").resolve()
+
 
 def load_digits(path: str | Path | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The images as rows of 64 pixels scaled to [0, 1], and the labels 0-9.
 
-    Returns ``(x, y)``: ``x`` float64 of shape ``(1797, 64)``, ``y`` int64 of
+    Returns ``(x, y)``: ``x`` float64 of shape ``(1797, 64)``, ``y`` np.intp (int64 on 64-bit machines; int32 in
+    the browser's 32-bit Pyodide, where ``np.bincount`` takes nothing wider) of
     shape ``(1797,)``. Raises ``FileNotFoundError`` (saying what to do) when
     the data file is missing, ``ValueError`` when it is not the expected data.
     """
@@ -42,7 +47,7 @@ def load_digits(path: str | Path | None = None) -> tuple[np.ndarray, np.ndarray]
         images, labels = data["images"], data["labels"]
     if images.ndim != 3 or images.shape[1:] != (8, 8) or labels.shape != images.shape[:1]:
         raise ValueError(f"{path}: expected images (n, 8, 8) and labels (n,), got {images.shape} and {labels.shape}")
-    return images.reshape(len(images), 64) / 16.0, labels.astype(np.int64)
+    return images.reshape(len(images), 64) / 16.0, labels.astype(np.intp)
 
 
 class Split(NamedTuple):

@@ -1,0 +1,143 @@
+"""The static site (``make site``), in headless Chromium, with no network but 127.0.0.1.
+
+Builds the pages (``tools/build_site.py`` in ``.venv-site``) into a temporary folder, with the JupyterLite
+site beside them when a Pyodide folder is available (``PYODIDE=DIR``), serves it on 127.0.0.1 and opens
+every page: it loads, every image shows, every link within the site resolves, math is typeset by the
+vendored MathJax, each explorer's saved image is drawn by the vendored widget manager with a "run it
+live" link next to it, and no request goes to any other host. Skipped with one line without Chromium,
+Playwright or the site venv.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from test_browser import sync_api  # skips when Chromium or Playwright is absent
+from served import guarded_browser, serve
+
+ROOT = Path(__file__).resolve().parents[1]
+SITE_PYTHON = ROOT / ".venv-site" / "bin" / "python"
+NOTEBOOKS = sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+PYODIDE = os.environ.get("PYODIDE")
+LITE_PYTHON = ROOT / ".venv-lite" / "bin" / "python"
+
+if shutil.which("npm") is None:
+    pytest.skip("static site tests skipped: no npm (the build vendors require.js, html-manager and MathJax from npm)",
+                allow_module_level=True)
+if not SITE_PYTHON.exists():
+    pytest.skip("static site tests skipped: no site venv .venv-site (make site-venv)", allow_module_level=True)
+
+pytestmark = pytest.mark.browser
+
+PAGE_JS = """async () => {
+  if (window.MathJax && MathJax.startup) await MathJax.startup.promise;
+  const deadline = Date.now() + 20000;  // the widget manager renders the saved state after load
+  const expected = document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]').length;
+  while (expected && !document.querySelector('.jupyter-widgets') && Date.now() < deadline) await new Promise(r => setTimeout(r, 100));
+  await Promise.all([...document.images].map(img => img.decode().catch(() => null)));
+  return {
+    title: document.title,
+    images: [...document.images].map(img => [img.getAttribute('src').slice(0, 80), img.naturalWidth]),
+    links: [...document.querySelectorAll('a[href]')].map(a => a.href),
+    math: document.querySelectorAll('.math').length,
+    typeset: document.querySelectorAll('mjx-container').length,
+    mathErrors: document.querySelectorAll('mjx-merror').length,
+    widgetViews: expected,
+    widgets: document.querySelectorAll('.jupyter-widgets').length,
+    widgetImages: [...document.querySelectorAll('img.widget-image')].filter(img => img.naturalWidth > 0).length,
+    liveLinks: [...document.querySelectorAll('p.run-live a')].map(a => a.href),
+  };
+}"""
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    out = tmp_path_factory.mktemp("site") / "site"
+    done = subprocess.run([str(SITE_PYTHON), str(ROOT / "tools" / "build_site.py"), "--out", str(out)],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, f"the site build failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    with_lite = bool(PYODIDE) and LITE_PYTHON.exists()
+    if with_lite:
+        pyodide = str((ROOT / PYODIDE).resolve())
+        done = subprocess.run([str(LITE_PYTHON), str(ROOT / "tools" / "build_lite.py"), "--pyodide", pyodide,
+                               "--out", str(out / "lite")], capture_output=True, text=True, cwd=ROOT)
+        assert done.returncode == 0, f"the lite build failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    server, url = serve(out)
+    yield out, url, with_lite
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser_context(site):
+    _, url, _ = site
+    with sync_api.sync_playwright() as playwright:
+        browser, context, blocked = guarded_browser(playwright, url)
+        yield context, blocked
+        browser.close()
+
+
+def saved_images(name: str) -> int:
+    """How many image widgets (an explorer's figure) the notebook's saved widget state holds."""
+    nb = json.loads((ROOT / "notebooks" / f"{name}.ipynb").read_text())
+    state = nb["metadata"].get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
+    return sum(model["model_name"] == "ImageModel" for model in state.values())
+
+
+def resolves(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url.split("#")[0], timeout=10) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+@pytest.mark.parametrize("page_name", ["index", *NOTEBOOKS])
+def test_page_loads_with_images_math_links_and_no_other_host(site, browser_context, page_name):
+    out, url, with_lite = site
+    context, blocked = browser_context
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    response = page.goto(f"{url}/{page_name}.html")
+    assert response.ok, f"{page_name}.html: HTTP {response.status}"
+    state = page.evaluate(PAGE_JS)
+    page.close()
+    assert not errors, f"{page_name}: script errors {errors[:3]}"
+    assert not blocked, f"{page_name}: requests to other hosts: {blocked[:5]}"
+    broken = [src for src, width in state["images"] if width == 0]
+    assert not broken, f"{page_name}: images that did not load: {broken}"
+    assert state["typeset"] >= state["math"] and not state["mathErrors"], f"{page_name}: math not typeset: {state}"
+    own = {link.split("#")[0] for link in state["links"] if link.startswith(url)}
+    if not with_lite:
+        own = {link for link in own if not link.startswith(f"{url}/lite/")}
+    unresolved = sorted(link for link in own if not resolves(link))
+    assert not unresolved, f"{page_name}: links that do not resolve: {unresolved}"
+    if page_name == "index":
+        for name in NOTEBOOKS:  # the map and the table of contents reach every notebook
+            assert f"{url}/{name}.html" in own, f"the front page does not link {name}"
+        assert state["liveLinks"] == [] and any("/lite/lab/index.html" in link for link in state["links"])
+    else:
+        assert f"{url}/lite/lab/index.html?path={page_name}.ipynb" in state["liveLinks"], state["liveLinks"]
+        # every widget drawn by the vendored widget manager; each explorer's saved image shown, a "run it live"
+        # link under each widget output
+        assert state["widgetViews"] and state["widgets"], f"{page_name}: no widget rendered: {state}"
+        assert state["widgetImages"] == saved_images(page_name), f"{page_name}: explorer images shown: {state}"
+        assert len(state["liveLinks"]) == 1 + state["widgetViews"], state["liveLinks"]
+
+
+def test_the_site_has_a_page_per_notebook_and_no_cdn_reference(site):
+    out, _, _ = site
+    for name in NOTEBOOKS:
+        assert (out / f"{name}.html").exists(), name
+    for page in out.glob("*.html"):
+        text = page.read_text()
+        for cdn in ("cdn.jsdelivr.net", "cdnjs.cloudflare.com", "unpkg.com"):
+            assert cdn not in text, f"{page.name} refers to {cdn}"

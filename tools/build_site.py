@@ -1,0 +1,165 @@
+"""Build the static site to read the series: one HTML page per notebook, from the stored outputs.
+
+``make site`` runs this with the site venv ``.venv-site`` (``site/requirements.txt``) and then puts the
+JupyterLite site beside it (``build/site/lite/``), so one folder holds both and any static host can serve
+it. What this script does:
+
+1. stages copies of the numbered notebooks (the committed files never change) with, on each page, a
+   "run it live" line under the title and under every explorer, linking into the JupyterLite site; links
+   to headings in other notebooks get MyST's anchors (``#The-map-of-the-series`` -> ``#the-map-of-the-series``);
+2. writes the front page: the series' title and the map of the series, taken from ``00_start_here.ipynb``
+   (between its ``notebook-map`` markers), and the table of contents;
+3. vendors require.js, @jupyter-widgets/html-manager and MathJax 3 from the npm registry (``npm pack``,
+   cached in ``build/.site-cache``) so that no page asks any other host for anything;
+4. runs Sphinx with myst-nb (``site/conf.py``): no execution, the stored outputs as they are.
+
+Usage: ``python tools/build_site.py [--out build/site] [--lite-url lite/]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+CACHE = ROOT / "build" / ".site-cache"
+
+#: npm packages copied into _static/vendor/: (package, version, {file in the package: name in vendor/}).
+VENDOR = [
+    ("requirejs", "2.3.7", {"require.js": "require.js"}),
+    # the 1.0 line renders the widget state ipywidgets 8 saves (myst-nb's default is 1.0.6 from a CDN)
+    ("@jupyter-widgets/html-manager", "1.0.15", {"dist/embed-amd.js": "embed-amd.js"}),
+    ("mathjax", "3.2.2", {"es5/tex-mml-chtml.js": "mathjax/tex-mml-chtml.js",
+                          "es5/output/chtml/fonts/woff-v2": "mathjax/output/chtml/fonts/woff-v2",
+                          "es5/input/tex/extensions": "mathjax/input/tex/extensions",
+                          "LICENSE": "mathjax/LICENSE"}),
+]
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+MAP = re.compile(r"<!-- notebook-map:start -->\n(.*?)<!-- notebook-map:end -->", re.S)
+
+
+def run(*command, **kwargs) -> None:
+    print("+", " ".join(str(c) for c in command), flush=True)
+    subprocess.run([str(c) for c in command], check=True, **kwargs)
+
+
+def npm_package(name: str, version: str) -> Path:
+    """The npm package name@version, unpacked once into the cache; returns its folder."""
+    folder = CACHE / f"{name.replace('/', '+')}-{version}"
+    if not folder.exists():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory() as tmp:
+            run("npm", "pack", f"{name}@{version}", "--silent", "--pack-destination", tmp)
+            (tarball,) = Path(tmp).glob("*.tgz")
+            with tarfile.open(tarball) as tar:
+                tar.extractall(tmp, filter="data")
+            shutil.copytree(Path(tmp) / "package", folder)
+    return folder
+
+
+def vendor(static: Path) -> None:
+    for name, version, files in VENDOR:
+        package = npm_package(name, version)
+        for source, target in files.items():
+            destination = static / "vendor" / target
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            if (package / source).is_dir():
+                shutil.copytree(package / source, destination)
+            else:
+                shutil.copy2(package / source, destination)
+    (static / "vendor" / "widgets-cdn").mkdir()
+
+
+# --------------------------------------------------------------------------- the pages
+
+
+def md_cell(text: str, cell_id: str) -> dict:
+    return {"cell_type": "markdown", "id": cell_id, "metadata": {}, "source": text}
+
+
+def anchors_for_myst(text: str) -> str:
+    """``(05_rmsprop.ipynb#Some-Heading)`` -> ``(05_rmsprop.ipynb#some-heading)``: MyST's heading anchors."""
+    return re.sub(r"\]\(([^)#\s]*)#([^)\s]+)\)", lambda m: f"]({m[1]}#{m[2].lower()})", text)
+
+
+def live_url(lite_url: str, name: str) -> str:
+    return f"{lite_url}lab/index.html?path={name}"
+
+
+def stage_notebook(source: Path, target: Path, lite_url: str) -> int:
+    """A copy for the site: MyST anchors, "run it live" links; returns how many explorers it links."""
+    nb = json.loads(source.read_text())
+    url = live_url(lite_url, source.name)
+    cells, explorers = [], 0
+    for index, cell in enumerate(nb["cells"]):
+        if cell["cell_type"] == "markdown":
+            cell["source"] = anchors_for_myst("".join(cell["source"]))
+        cells.append(cell)
+        if cell["cell_type"] == "markdown" and index <= 1 and "".join(cell["source"]).lstrip().startswith("# "):
+            cells.append(md_cell(f"<p class=\"run-live\">▶ <a href=\"{url}\">Run this notebook live in your "
+                                 "browser</a>: nothing to install; every explorer redraws as you move it.</p>", "run-live"))
+        elif cell["cell_type"] == "code" and any(WIDGET_VIEW in o.get("data", {}) for o in cell.get("outputs", [])):
+            explorers += 1
+            cells.append(md_cell(f"<p class=\"run-live\">▶ This is the saved picture at the default settings. "
+                                 f"<a href=\"{url}\">Run it live</a> to move the controls.</p>", f"run-live-{explorers}"))
+    nb["cells"] = cells
+    target.write_text(json.dumps(nb, indent=1, ensure_ascii=False))
+    return explorers
+
+
+def front_page(names: list[str], lite_url: str) -> str:
+    start = json.loads((NOTEBOOKS / "00_start_here.ipynb").read_text())
+    text = "\n".join("".join(c["source"]) for c in start["cells"] if c["cell_type"] == "markdown")
+    found = MAP.search(text)
+    if not found:
+        raise SystemExit("00_start_here.ipynb has no notebook map (<!-- notebook-map:start --> ... end -->)")
+    toctree = "\n".join(Path(n).stem for n in names)
+    return (f"# RMSProp from the ground up\n\n"
+            f"A notebook series that builds RMSProp from plain gradient descent, one idea per notebook, with an "
+            f"explorer to move in each. These pages show every notebook with its stored outputs; "
+            f"<a href=\"{live_url(lite_url, '00_start_here.ipynb')}\">run the series live in your browser</a> "
+            f"(JupyterLite: nothing to install).\n\n"
+            f"## The map of the series\n\n{anchors_for_myst(found[1])}\n"
+            f"```{{toctree}}\n:hidden:\n:maxdepth: 1\n\n{toctree}\n```\n")
+
+
+def build(out: Path, lite_url: str) -> None:
+    out = out.resolve()
+    names = sorted(p.name for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    with tempfile.TemporaryDirectory(prefix="site-src-") as tmp:
+        stage = Path(tmp)
+        shutil.copy2(ROOT / "site" / "conf.py", stage / "conf.py")
+        (stage / "_static").mkdir()
+        for name in ("custom.css", "mathjax-widgets.js"):
+            shutil.copy2(ROOT / "site" / name, stage / "_static" / name)
+        vendor(stage / "_static")
+        explorers = {name: stage_notebook(NOTEBOOKS / name, stage / name, lite_url) for name in names}
+        (stage / "index.md").write_text(front_page(names, lite_url))
+        shutil.rmtree(out / "_static", ignore_errors=True)
+        for page in out.glob("*.html") if out.exists() else []:
+            page.unlink()
+        run(sys.executable, "-m", "sphinx", "-b", "html", "-q", "-W", "--keep-going", "-j", "2", stage, out)
+    for junk in (".doctrees", ".buildinfo", "objects.inv"):
+        path = out / junk
+        shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
+    print(f"static site in {out}: {len(names)} notebook pages, {sum(explorers.values())} explorers linked live")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "build" / "site")
+    parser.add_argument("--lite-url", default="lite/", help="where the JupyterLite site is, relative to the pages")
+    args = parser.parse_args(argv)
+    build(args.out, args.lite_url)
+
+
+if __name__ == "__main__":
+    main()
