@@ -105,7 +105,7 @@ clean:
 PYODIDE       ?=
 LITE_VENV     := .venv-lite
 LITE_STAMP    := $(LITE_VENV)/.installed
-LITE_PYODIDE  := $(or $(PYODIDE),$(wildcard ../shared/pyodide-0.27.7))
+LITE_PYODIDE  := $(or $(PYODIDE),$(wildcard ../shared/pyodide-0.27.7),$(wildcard /work/shared/pyodide-0.27.7))
 LITE_QUICK    ?= 01
 
 .PHONY: lite lite-venv test-lite
