@@ -4,8 +4,8 @@
 # Interpreters: PYTHONS="python3.12 /usr/bin/python3.11 ..." if set; otherwise every pyenv
 # version and every /usr/bin, /usr/local/bin python3.X whose version lies in MIN..MAX.
 # Each gets build/pythons/<version>/ (removed first): requirements.txt, `pip install --no-deps -e .`,
-# then pytest -m "not browser" (unit tests + nbval over the numbered notebooks; the browser
-# tests run once, in `make test`). Logs: build/pythons/<version>/{install,test}.log; the venv is
+# then pytest -m "not browser" (unit tests + nbval over the notebooks; the browser tests and two slow
+# kernel-driven tests run once, in `make test`). Logs: build/pythons/<version>/{install,test}.log; the venv is
 # removed when its tests pass.
 # Prints one line per Python and exits non-zero if any install or test run fails.
 set -uo pipefail
@@ -48,6 +48,10 @@ if [ ${#pythons[@]} -eq 0 ]; then
 fi
 echo "test-pythons: ${#pythons[@]} Pythons, one at a time; logs in $out/<version>/"
 
+# Run once, in `make test`, not per Python (each drives Jupyter kernels for minutes and tests our code, not
+# the interpreter): every explorer at its slider extremes, and every student notebook top to bottom.
+SLOW_ONCE="not test_every_explorer_survives_its_extremes and not test_student_notebooks_run_top_to_bottom"
+
 failed=() start=$SECONDS
 for i in "${!pythons[@]}"; do
   p="${pythons[$i]}" v="${versions[$i]}" dir="$out/${versions[$i]}"
@@ -59,7 +63,7 @@ for i in "${!pythons[@]}"; do
      "$dir/venv/bin/python" -m pip install --quiet -r requirements.txt >>"$dir/install.log" 2>&1 &&
      "$dir/venv/bin/python" -m pip install --quiet --no-deps -e . >>"$dir/install.log" 2>&1; then
     install=$((SECONDS - t0)) t1=$SECONDS
-    "$dir/venv/bin/python" -m pytest -m "not browser" -q >"$dir/test.log" 2>&1
+    "$dir/venv/bin/python" -m pytest -m "not browser" -q -k "$SLOW_ONCE" >"$dir/test.log" 2>&1
     status=$? tests=$((SECONDS - t1))
     summary=$(grep -E '^=+ .*(passed|failed|error).* in [0-9.]+s' "$dir/test.log" | tail -1 | sed -E 's/^=+ //; s/ =+$//')
     [ -n "$summary" ] || summary=$(tail -1 "$dir/test.log")
