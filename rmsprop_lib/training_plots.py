@@ -2,7 +2,7 @@
 
 The network counterpart of :mod:`rmsprop_lib.plotting`: every function draws
 on what it is given and keeps no state. Runs are passed as a mapping from a
-label (starting with an optimizer's name, for its colour) to a
+label (starting with an optimizer's name, for its colour, line style and marker) to a
 :class:`~rmsprop_lib.training.TrainingRun` of one or more seeds. With several
 seeds a curve is their mean, with a band from the lowest to the highest.
 """
@@ -15,7 +15,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from .plotting import color_of, warning_text
+from .plotting import style_of, warning_text
 from .training import TrainingRun
 
 __all__ = [
@@ -48,12 +48,12 @@ def loss_per_step(ax: Axes, runs: Mapping[str, TrainingRun]) -> dict:
     """
     lines = {}
     for i, (label, run) in enumerate(runs.items()):
-        color = color_of(label, i)
+        color, linestyle, marker = style_of(label, i)
         single = run.losses.shape[1] == 1
         if single and len(run.losses):
             ax.plot(np.arange(1, len(run.losses) + 1), run.losses[:, 0], color=color, lw=0.7, alpha=0.35)
         steps = run.eval_epochs * run.steps_per_epoch
-        lines[label] = _mean_and_band(ax, steps, run.train_loss, color, label, lw=1.8, marker="o", ms=3)
+        lines[label] = _mean_and_band(ax, steps, run.train_loss, color, label, lw=1.8, linestyle=linestyle, marker=marker, ms=3)
         k = int(run.diverged_at[0])
         if single and k >= 1:  # the last good step, marked with a cross
             ax.plot(k - 1, run.losses[k - 2, 0] if k >= 2 else run.train_loss[0, 0], "x", color=color, ms=10, mew=2)
@@ -65,7 +65,9 @@ def accuracy_per_epoch(ax: Axes, runs: Mapping[str, TrainingRun]) -> dict:
     lines = {}
     for i, (label, run) in enumerate(runs.items()):
         if len(run.test_accuracy):
-            lines[label] = _mean_and_band(ax, run.eval_epochs, run.test_accuracy, color_of(label, i), label, lw=1.8, marker="o", ms=3)
+            color, linestyle, marker = style_of(label, i)
+            lines[label] = _mean_and_band(ax, run.eval_epochs, run.test_accuracy, color, label, lw=1.8,
+                                          linestyle=linestyle, marker=marker, ms=3)
     return lines
 
 
@@ -155,7 +157,8 @@ def lr_sensitivity(ax: Axes, lrs: np.ndarray, scores: Mapping[str, np.ndarray], 
     """
     lines = {}
     for i, (label, values) in enumerate(scores.items()):
-        lines[label] = _mean_and_band(ax, np.asarray(lrs), values, color_of(label, i), label, lw=1.8, marker="o", ms=4)
+        color, linestyle, marker = style_of(label, i)
+        lines[label] = _mean_and_band(ax, np.asarray(lrs), values, color, label, lw=1.8, linestyle=linestyle, marker=marker, ms=4)
     ax.set_xscale("log")
     ax.set(xlabel="learning rate", ylabel=ylabel)
     ax.grid(True, which="major", alpha=0.3)
