@@ -31,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -101,6 +102,7 @@ def main() -> int:
     parser.add_argument("--only", default="", help="run only environments whose name contains this (case-insensitive)")
     parser.add_argument("notebooks", nargs="*", default=["notebooks"], help="notebooks to run (default: all numbered ones)")
     parser.add_argument("--list", action="store_true", help="print the environments and stop")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="environments run at once (default: one per CPU)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         rc_file = Path(tmp) / "matplotlibrc"
@@ -109,16 +111,19 @@ def main() -> int:
         if not chosen:
             print(f"no environment matches --only {args.only!r}")
             return 2
-        failures = 0
-        for name, variables, targets in chosen:
-            if args.list:
+        if args.list:
+            for name, variables, _ in chosen:
                 print(f"{name:58s} {variables}")
-                continue
-            ok, detail, seconds = run(args.python, variables, targets)
-            failures += not ok
-            print(f"{'pass' if ok else 'FAIL'}  {name:58s} {seconds:5.0f} s  {detail}", flush=True)
-    if not args.list:
-        print(f"portability: {len(chosen) - failures} of {len(chosen)} environments pass")
+            return 0
+        failures = 0
+        # Environments are independent processes: run --jobs of them at a time, print each as it ends.
+        with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+            futures = {pool.submit(run, args.python, variables, targets): name for name, variables, targets in chosen}
+            for future in as_completed(futures):
+                ok, detail, seconds = future.result()
+                failures += not ok
+                print(f"{'pass' if ok else 'FAIL'}  {futures[future]:58s} {seconds:5.0f} s  {detail}", flush=True)
+    print(f"portability: {len(chosen) - failures} of {len(chosen)} environments pass")
     return 1 if failures else 0
 
 
