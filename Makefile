@@ -59,6 +59,8 @@ test: $(STAMP) $(LAB_OVERRIDES) torch
 	$(BIN)/python -m pytest $(ARGS)
 
 notebooks: $(STAMP)
+	@$(BIN)/python -c "import sys; v = sys.version_info[:2]; sys.exit(0 if v == (3, 11) else \
+	  f'make notebooks: stored outputs are produced on Python 3.11 (the pins of environment.yml); .venv has {v[0]}.{v[1]}')"
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	  --ExecutePreprocessor.timeout=120 --ExecutePreprocessor.record_timing=False notebooks/[0-9]*.ipynb notebooks/solutions/*.ipynb
 
