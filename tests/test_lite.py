@@ -133,7 +133,7 @@ def lite(site):
     with sync_api.sync_playwright() as playwright:
         browser, context, blocked = guarded_browser(playwright, site.url)
         holder = LitePage(context, site)
-        holder.blocked = blocked
+        holder.blocked, holder.playwright = blocked, playwright  # one sync_playwright per process at a time
         yield holder
         holder.discard()
         browser.close()
@@ -173,7 +173,7 @@ def test_notebook_runs_in_the_browser_kernel_and_every_control_redraws(lite, nam
     assert not lite.blocked, f"requests to other hosts: {lite.blocked[:5]}"
 
 
-def test_the_default_build_takes_pyodide_packages_from_the_cdn(tmp_path):
+def test_the_default_build_takes_pyodide_packages_from_the_cdn(lite, tmp_path):
     """Without PYODIDE the site carries Pyodide's runtime and asks the public CDN for package files only.
 
     The CDN is played by the local Pyodide folder (same files, same sha256, CORS as the CDN sends it);
@@ -205,12 +205,13 @@ def test_the_default_build_takes_pyodide_packages_from_the_cdn(tmp_path):
 
     server, url = serve(out)
     try:
-        with sync_api.sync_playwright() as playwright:
-            browser, context, blocked = guarded_browser(playwright, url, also=(PYODIDE_CDN,))
+        browser, context, blocked = guarded_browser(lite.playwright, url, also=(PYODIDE_CDN,))
+        try:
             context.route(PYODIDE_CDN + "**", cdn)
             holder = LitePage(context, Site(url, out / "files", tmp_path / "console.log"))
             check_notebook(holder, "00_start_here.ipynb", ARTIFACTS / "default-build")
             holder.discard()
+        finally:
             browser.close()
     finally:
         server.shutdown()
