@@ -121,7 +121,9 @@ class RunsView:
     is the picture of a full redraw, except that no run shows through a
     legend's translucent frame (or within two pixels of it). ``draw_runs``
     must add its artists to the axes (not to the figure), as ``ax.plot``
-    and ``ax.legend`` do.
+    and ``ax.legend`` do, and must leave what belongs to the panels alone:
+    titles, labels and limits that depend on the problem (or setting) are set
+    by ``make_axes``, which runs again whenever the problem changes.
     """
 
     def __init__(
