@@ -132,7 +132,8 @@ def contours(ax: Axes, problem: Problem, levels: int = 25, resolution: int = 160
 
 
 def paths(ax: Axes, runs: Mapping[str, Trajectory]) -> dict:
-    """Each run's path: a line in its optimizer's colour and style, its marker at the iterates; the start as a ring.
+    """Each run's path: a line in its optimizer's colour and style, its marker at the iterates (at about 40 of
+    them for a long run); the start as a ring.
 
     Runs drawn later are thinner, so a path hidden under another still shows as a border.
     """
@@ -140,9 +141,10 @@ def paths(ax: Axes, runs: Mapping[str, Trajectory]) -> dict:
     for i, (label, run) in enumerate(runs.items()):
         color, linestyle, marker = style_of(label, i)
         xs = run.xs
+        # Long runs get a marker at about 40 iterates only: a marker at each would hide the runs below.
         (line,) = ax.plot(xs[:, 0], xs[:, 1], linestyle=linestyle, marker=marker, color=color,
                           lw=_width(i, len(runs), 1.2), ms=3.5 - 1.5 * i / max(len(runs) - 1, 1),
-                          label=label, zorder=4 + i / 10)
+                          markevery=max(1, len(xs) // 40), label=label, zorder=4 + i / 10)
         lines[label] = line
     first = next(iter(runs.values()), None)
     if first is not None:
