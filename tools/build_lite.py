@@ -3,7 +3,8 @@
 ``make lite`` runs this with the build venv ``.venv-lite`` (``lite/requirements.txt``); the notebook
 environment (``.venv``) is never touched. What lands in ``build/lite/`` (or ``--out``):
 
-- every numbered notebook with its stored outputs, the student notebooks (``exercises/``) and the data
+- every numbered notebook with its stored outputs, the student notebooks (``exercises/``), the worked
+  solutions (``solutions/``) and the data
   (``data/``), at the root of the site's file browser;
 - Pyodide under ``static/pyodide/``: with ``--pyodide DIR`` (``make lite PYODIDE=DIR``) a copy of a local
   Pyodide folder (an offline room, the tests); without it, the Pyodide runtime of the npm package
@@ -197,12 +198,12 @@ def refresh_fontlist(pyodide: Path) -> None:
 
 
 def stage_contents(target: Path) -> None:
-    """What the learner's file browser shows: the numbered notebooks, exercises/ and data/."""
+    """What the learner's file browser shows: the numbered notebooks, exercises/, solutions/ and data/."""
     target.mkdir(parents=True)
     for notebook in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
         shutil.copy2(notebook, target / notebook.name)
     ignore = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__")
-    for folder in ("exercises", "data"):
+    for folder in ("exercises", "solutions", "data"):
         if (NOTEBOOKS / folder).is_dir():
             shutil.copytree(NOTEBOOKS / folder, target / folder, ignore=ignore)
 

@@ -97,7 +97,9 @@ def live_url(lite_url: str, name: str) -> str:
 def stage_notebook(source: Path, target: Path, lite_url: str) -> int:
     """A copy for the site: MyST anchors, "run it live" links; returns how many explorers it links."""
     nb = json.loads(source.read_text())
-    url = live_url(lite_url, source.name)
+    path = source.relative_to(NOTEBOOKS).as_posix()  # solutions/NN_name.ipynb for a solutions page
+    # A relative site link is relative to the page: one folder down, it needs one "../" more.
+    url = live_url(lite_url if "://" in lite_url or lite_url.startswith("/") else "../" * path.count("/") + lite_url, path)
     cells, explorers = [], 0
     for index, cell in enumerate(nb["cells"]):
         if cell["cell_type"] == "markdown":
@@ -121,7 +123,7 @@ def front_page(names: list[str], lite_url: str) -> str:
     found = MAP.search(text)
     if not found:
         raise SystemExit("00_start_here.ipynb has no notebook map (<!-- notebook-map:start --> ... end -->)")
-    toctree = "\n".join(Path(n).stem for n in names)
+    toctree = "\n".join(str(Path(n).with_suffix("")) for n in names)
     return (f"# RMSProp from the ground up\n\n"
             f"A notebook series that builds RMSProp from plain gradient descent, one idea per notebook, with an "
             f"explorer to move in each. These pages show every notebook with its stored outputs; "
@@ -142,7 +144,12 @@ def build(out: Path, lite_url: str) -> None:
             shutil.copy2(ROOT / "site" / name, stage / "_static" / name)
         vendor(stage / "_static")
         explorers = {name: stage_notebook(NOTEBOOKS / name, stage / name, lite_url) for name in names}
-        (stage / "index.md").write_text(front_page(names, lite_url))
+        # The worked solutions, linked from each notebook's exercises, get pages too (solutions/NN_name.html).
+        solutions = sorted(f"solutions/{p.name}" for p in (NOTEBOOKS / "solutions").glob("[0-9][0-9]_*.ipynb"))
+        (stage / "solutions").mkdir()
+        for name in solutions:
+            stage_notebook(NOTEBOOKS / name, stage / name, lite_url)
+        (stage / "index.md").write_text(front_page(names + solutions, lite_url))
         shutil.rmtree(out / "_static", ignore_errors=True)
         for page in out.glob("*.html") if out.exists() else []:
             page.unlink()
