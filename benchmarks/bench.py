@@ -145,7 +145,7 @@ def time_explorer(explorer, updates: int = 24) -> dict:
 
 
 def bench_sliders() -> list[Row]:
-    from rmsprop_lib.widgets import Explorer, lr_slider
+    from rmsprop_lib.drawing.widgets import Explorer, lr_slider
 
     explorer = Explorer({"lr": lr_slider(0.01, 1e-4, 1.0)}, rosenbrock_compute)
     time_explorer(explorer, 8)  # warm up both paths
@@ -185,7 +185,7 @@ def explorers_of(notebook: Path) -> None:
     import nbformat
     from IPython.core.interactiveshell import InteractiveShell
 
-    from rmsprop_lib import widgets
+    from rmsprop_lib.drawing import widgets
 
     made = []
     original_init = widgets.Explorer.__init__

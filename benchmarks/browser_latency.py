@@ -7,7 +7,7 @@ so a busy machine slows all three alike) and times, in the page, from the
 
 - ``interact_trivial``: ``interact`` over a trivial inline pyplot figure (one curve, log axis);
 - ``interact_runs``: ``interact`` drawing the Explorer's figure (same runs) inline;
-- ``explorer``: :class:`rmsprop_lib.widgets.Explorer`, 4 optimizers x 200 steps on Rosenbrock.
+- ``explorer``: :class:`rmsprop_lib.drawing.widgets.Explorer`, 4 optimizers x 200 steps on Rosenbrock.
 
 Usage: ``python benchmarks/browser_latency.py [--presses 12] [--json]``.
 Needs Debian's ``chromium`` on the PATH (Playwright's own download is not used).
@@ -34,8 +34,9 @@ SETUP = '''\
 import matplotlib.pyplot as plt
 import numpy as np
 import ipywidgets as widgets
-from rmsprop_lib import SGD, Adam, Momentum, RMSProp, minimize, plotting, problems
-from rmsprop_lib.widgets import Explorer, lr_slider
+from rmsprop_lib import SGD, Adam, Momentum, RMSProp, minimize, problems
+from rmsprop_lib.drawing import plotting
+from rmsprop_lib.drawing.widgets import Explorer, lr_slider
 
 
 def compute(lr):

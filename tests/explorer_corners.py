@@ -35,7 +35,7 @@ _explorers: list = []
 
 def record_explorers() -> None:
     """From now on remember every Explorer built in this process."""
-    from rmsprop_lib.widgets import Explorer
+    from rmsprop_lib.drawing.widgets import Explorer
 
     if getattr(Explorer.__init__, "_recording", False):
         return

@@ -5,7 +5,7 @@ import pytest
 
 import torch_reference
 from rmsprop_lib import Adam, AdamW, AMSGrad, RMSProp, minimize, problems
-from rmsprop_lib.adam_variants import l2_regularized
+from rmsprop_lib.beyond.adam_variants import l2_regularized
 
 
 def test_amsgrad_by_hand_paper_form():

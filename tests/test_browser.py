@@ -576,7 +576,7 @@ def _broken_notebook(path: Path, compute_source: str) -> None:
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
     nb.cells = [
         nbformat.v4.new_code_cell("from rmsprop_lib import SGD, minimize, problems\n"
-                                  "from rmsprop_lib.widgets import Explorer, lr_slider"),
+                                  "from rmsprop_lib.drawing.widgets import Explorer, lr_slider"),
         nbformat.v4.new_code_cell(compute_source + "\nExplorer({'lr': lr_slider(0.1, 1e-3, 1.0)}, compute)"),
     ]
     nbformat.write(nb, path)

@@ -11,6 +11,7 @@ import pytest
 
 from rmsprop_lib import AdaGrad, Momentum, RMSProp
 from rmsprop_lib import checks
+from rmsprop_lib.checks import machinery
 from rmsprop_lib.checks import (
     check_adagrad_update,
     check_bias_corrected_rmsprop,
@@ -101,7 +102,7 @@ def test_right_answers_pass(check, fn, capsys):
 
 
 def test_the_library_rmsprop_function_passes(capsys):
-    from rmsprop_lib.seed import rmsprop_update as seed_function
+    from rmsprop_lib.core.seed import rmsprop_update as seed_function
 
     assert feedback(check_rmsprop_update, seed_function, capsys)[0] is True
 
@@ -461,13 +462,13 @@ def test_a_common_mistake_is_named(check, wrong, expected, capsys):
 def test_the_named_mistakes_are_told_apart():
     """No two registered mistakes (nor a mistake and the reference) agree on every test case."""
     for exercise in EXERCISES:
-        behaviours = {"reference": [checks._run(exercise, exercise.reference, args) for _, args in exercise.cases]}
+        behaviours = {"reference": [machinery._run(exercise, exercise.reference, args) for _, args in exercise.cases]}
         for message, wrong in exercise.mistakes:
-            behaviours[message] = [checks._run(exercise, wrong, args) for _, args in exercise.cases]
+            behaviours[message] = [machinery._run(exercise, wrong, args) for _, args in exercise.cases]
         names = list(behaviours)
         for i, a in enumerate(names):
             for b in names[i + 1 :]:
-                same = all(checks._same(x, y) for x, y in zip(behaviours[a], behaviours[b]))
+                same = all(machinery._same(x, y) for x, y in zip(behaviours[a], behaviours[b]))
                 assert not same, f"{exercise.name}: {a!r} and {b!r} cannot be told apart"
 
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from rmsprop_lib import AMSGrad, checks
-from rmsprop_lib.checks import check_amsgrad_update
+from rmsprop_lib.checks import amsgrad, check_amsgrad_update, machinery
 
 
 def feedback(fn, capsys):
@@ -70,13 +70,13 @@ def test_a_common_mistake_is_named(wrong, expected, capsys):
 
 def test_the_named_mistakes_are_told_apart():
     exercise = checks.AMSGRAD
-    behaviours = {"reference": [checks._run(exercise, exercise.reference, args) for _, args in exercise.cases]}
+    behaviours = {"reference": [machinery._run(exercise, exercise.reference, args) for _, args in exercise.cases]}
     for message, wrong in exercise.mistakes:
-        behaviours[message] = [checks._run(exercise, wrong, args) for _, args in exercise.cases]
+        behaviours[message] = [machinery._run(exercise, wrong, args) for _, args in exercise.cases]
     names = list(behaviours)
     for i, a in enumerate(names):
         for b in names[i + 1:]:
-            assert not all(checks._same(x, y) for x, y in zip(behaviours[a], behaviours[b])), f"{a!r} and {b!r}"
+            assert not all(machinery._same(x, y) for x, y in zip(behaviours[a], behaviours[b])), f"{a!r} and {b!r}"
 
 
 def test_the_reference_is_the_library_amsgrad_without_momentum():
@@ -86,6 +86,6 @@ def test_the_reference_is_the_library_amsgrad_without_momentum():
     s = s_max = np.zeros(3)
     for _ in range(20):
         g = rng.normal(size=3) * rng.choice([0.1, 10.0])
-        expected, s, s_max = checks._amsgrad_update(0.1, 0.9, 1e-6, g, s, s_max)
+        expected, s, s_max = amsgrad._amsgrad_update(0.1, 0.9, 1e-6, g, s, s_max)
         updates, state = opt.update(g, state)
         np.testing.assert_allclose(updates, expected, rtol=1e-12)

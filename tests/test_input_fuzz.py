@@ -22,9 +22,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rmsprop_lib import SGD, AdaGrad, Adam, Momentum, RMSProp, minimize, problems, rmsprop_update
-from rmsprop_lib import checks, digits, stochastic, widgets as rw
-from rmsprop_lib.network import MLP
-from rmsprop_lib.training import Stacked, train
+from rmsprop_lib import checks
+from rmsprop_lib.experiments import digits, stochastic
+from rmsprop_lib.drawing import widgets as rw
+from rmsprop_lib.experiments.network import MLP
+from rmsprop_lib.experiments.training import Stacked, train
 
 LIBRARY = Path(__import__("rmsprop_lib").__file__).resolve().parent
 

@@ -5,8 +5,9 @@ import pytest
 
 from rmsprop_lib import SGD, AdaGrad, Adam, Momentum, RMSProp
 from rmsprop_lib.checks import check_dense_backward
-from rmsprop_lib.network import MLP, dense_backward, dense_forward, softmax_cross_entropy
-from rmsprop_lib.training import train
+from rmsprop_lib.experiments.network import (MLP, dense_backward, dense_forward,
+                                             softmax_cross_entropy)
+from rmsprop_lib.experiments.training import train
 
 OPTIMIZERS = [SGD(0.5), Momentum(0.05), AdaGrad(0.05), RMSProp(0.005), Adam(0.005)]
 
@@ -169,7 +170,7 @@ def test_every_optimizer_trains_the_network_unchanged(optimizer):
 
 
 def test_training_on_digits_reduces_the_loss_for_every_optimizer():
-    from rmsprop_lib.digits import load_digits
+    from rmsprop_lib.experiments.digits import load_digits
 
     x, y = load_digits()
     x, y = x[:400], y[:400]

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from rmsprop_lib import Adafactor, AdamW, AMSGrad, FullMatrixRMSProp, Lion, RMSProp, Rprop, WarmupThenDecay
+from rmsprop_lib import (Adafactor, AdamW, AMSGrad, FullMatrixRMSProp, Lion, RMSProp, Rprop,
+                         WarmupThenDecay)
 
 B = 3
 ARRAY = np.array([[0.1], [0.05], [0.02]])  # float64, one value per run
@@ -33,7 +34,7 @@ def test_float32_stays_float32(make, lr):
     assert np.all(np.isfinite(x))
 
 
-# ------------------------------------------------ the numerics policy (rmsprop_lib.optimizers, rules 1, 3 and 4)
+# ------------------------------------------------ the numerics policy (rmsprop_lib.core.optimizers, rules 1, 3 and 4)
 
 ALL = [Rprop(lr=0.1), Lion(lr=0.1, weight_decay=0.1), AMSGrad(lr=0.1), AdamW(lr=0.1), Adafactor(batch_ndim=1),
        FullMatrixRMSProp(lr=0.1), WarmupThenDecay(AdamW(lr=0.1), warmup_steps=2)]

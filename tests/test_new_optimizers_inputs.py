@@ -3,9 +3,10 @@
 import numpy as np
 import pytest
 
-from rmsprop_lib import (Adafactor, AdamW, AMSGrad, FullMatrixRMSProp, Lion, RMSProp, Rprop, WarmupThenDecay,
-                         online)
-from rmsprop_lib.adam_variants import l2_regularized
+from rmsprop_lib import (Adafactor, AdamW, AMSGrad, FullMatrixRMSProp, Lion, RMSProp, Rprop,
+                         WarmupThenDecay)
+from rmsprop_lib.experiments import online
+from rmsprop_lib.beyond.adam_variants import l2_regularized
 from rmsprop_lib import problems
 
 WRONG = {"a string": "0.1", "None": None, "a complex number": 1 + 2j, "a dict": {"lr": 0.1}, "NaN": float("nan"),

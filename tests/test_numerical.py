@@ -1,12 +1,13 @@
-"""Numerical gradients (rmsprop_lib.numerical) and problems.from_function."""
+"""Numerical gradients (rmsprop_lib.core.numerical) and problems.from_function."""
 
 import math
 
 import numpy as np
 import pytest
 
-from rmsprop_lib import RMSProp, minimize, plotting, problems
-from rmsprop_lib.numerical import central_difference
+from rmsprop_lib import RMSProp, minimize, problems
+from rmsprop_lib.drawing import plotting
+from rmsprop_lib.core.numerical import central_difference
 
 
 def points_in(problem, n=200, seed=0):

@@ -1,4 +1,4 @@
-"""The numerics policy of rmsprop_lib.optimizers, rule by rule, and searched by hypothesis.
+"""The numerics policy of rmsprop_lib.core.optimizers, rule by rule, and searched by hypothesis.
 
 The property tests draw float16, float32 and float64 gradients over the whole
 range of the dtype (exact zeros, mixed signs, the smallest normal number up
@@ -21,8 +21,8 @@ from hypothesis import assume, event, given, settings
 from hypothesis import strategies as st
 
 from rmsprop_lib import SGD, AdaGrad, Adam, Momentum, RMSProp, minimize, problems, rmsprop_update
-from rmsprop_lib.problems import Problem
-from rmsprop_lib.validation import state_dtype, underflow_floor
+from rmsprop_lib.core.problems import Problem
+from rmsprop_lib.numerics.validation import state_dtype, underflow_floor
 
 DTYPES = [np.float16, np.float32, np.float64]
 ALL_OPTIMIZERS = [SGD(0.1), Momentum(0.1), AdaGrad(0.1), RMSProp(0.1), Adam(0.1)]
@@ -100,7 +100,7 @@ def test_numpy_float64_hyperparameters_keep_float32_params_float32(opt):
 
 
 def test_a_decayed_learning_rate_keeps_float32_updates_float32():
-    from rmsprop_lib.stochastic import InverseTimeDecay
+    from rmsprop_lib.experiments.stochastic import InverseTimeDecay
 
     opt = InverseTimeDecay(RMSProp(0.1), decay_steps=np.float64(10.0))
     params = np.ones(3, np.float32)

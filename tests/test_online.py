@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from rmsprop_lib import SGD, AMSGrad, RMSProp, WarmupThenDecay, online
+from rmsprop_lib import SGD, AMSGrad, RMSProp, WarmupThenDecay
+from rmsprop_lib.experiments import online
 
 
 def test_gradient_sequence():

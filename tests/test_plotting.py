@@ -3,7 +3,8 @@
 import numpy as np
 from matplotlib.figure import Figure
 
-from rmsprop_lib import SGD, RMSProp, minimize, plotting, problems
+from rmsprop_lib import SGD, RMSProp, minimize, problems
+from rmsprop_lib.drawing import plotting
 
 
 def axes():

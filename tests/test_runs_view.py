@@ -5,11 +5,12 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from rmsprop_lib import SGD, Adam, RMSProp, minimize, problems, training_plots
-from rmsprop_lib.digits import load_digits, train_test_split
-from rmsprop_lib.network import MLP
-from rmsprop_lib.training import Stacked, train
-from rmsprop_lib.widgets import Explorer, RunsView, lr_slider
+from rmsprop_lib import SGD, Adam, RMSProp, minimize, problems
+from rmsprop_lib.drawing import training_plots
+from rmsprop_lib.experiments.digits import load_digits, train_test_split
+from rmsprop_lib.experiments.network import MLP
+from rmsprop_lib.experiments.training import Stacked, train
+from rmsprop_lib.drawing.widgets import Explorer, RunsView, lr_slider
 
 
 def runs_for(problem, lr, steps=60):

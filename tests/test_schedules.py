@@ -5,7 +5,7 @@ import pytest
 
 import torch_reference
 from rmsprop_lib import AdamW, RMSProp, WarmupThenDecay, minimize, problems
-from rmsprop_lib.stochastic import InverseTimeDecay
+from rmsprop_lib.experiments.stochastic import InverseTimeDecay
 
 
 def test_factors_by_hand():

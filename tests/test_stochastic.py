@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from rmsprop_lib import SGD, Adam, Momentum, RMSProp, minimize
-from rmsprop_lib import stochastic as st
+from rmsprop_lib.experiments import stochastic as st
 
 DATA = st.line_fit()
 

@@ -7,11 +7,12 @@ import numpy as np
 import pytest
 
 from rmsprop_lib import SGD, Adam, RMSProp
-from rmsprop_lib.digits import DATA_FILE, load_digits, train_test_split
-from rmsprop_lib.network import MLP
-from rmsprop_lib.training import Stacked, train
-from rmsprop_lib.training_plots import draw_training, lr_sensitivity, training_axes, training_figure
-from rmsprop_lib.widgets import Explorer, lr_slider
+from rmsprop_lib.experiments.digits import DATA_FILE, load_digits, train_test_split
+from rmsprop_lib.experiments.network import MLP
+from rmsprop_lib.experiments.training import Stacked, train
+from rmsprop_lib.drawing.training_plots import (draw_training, lr_sensitivity, training_axes,
+                                                training_figure)
+from rmsprop_lib.drawing.widgets import Explorer, lr_slider
 
 MODEL = MLP((64, 16, 10))
 

@@ -3,7 +3,7 @@
 import numpy as np
 
 from rmsprop_lib import SGD, RMSProp, minimize, problems
-from rmsprop_lib.widgets import Explorer, int_slider, lr_slider, problem_dropdown, slider
+from rmsprop_lib.drawing.widgets import Explorer, int_slider, lr_slider, problem_dropdown, slider
 
 
 def gd_explorer():

@@ -24,7 +24,7 @@ from nbclient import NotebookClient
 
 import explorer_corners
 from rmsprop_lib import SGD, RMSProp, minimize, problems
-from rmsprop_lib.widgets import Explorer, int_slider, lr_slider, problem_dropdown, slider
+from rmsprop_lib.drawing.widgets import Explorer, int_slider, lr_slider, problem_dropdown, slider
 
 ROOT = Path(__file__).resolve().parents[1]
 TESTS = Path(__file__).resolve().parent

@@ -8,7 +8,7 @@ so a learner never meets a deep NumPy traceback or a silent NaN instead:
   refused, not parsed, and the message says how to convert them;
 - a wrong *value* (out of range, not finite, a ragged list, a wrong shape)
   raises ``ValueError``;
-- a step the numerics policy cannot compute (see :mod:`rmsprop_lib.optimizers`)
+- a step the numerics policy cannot compute (see :mod:`rmsprop_lib.core.optimizers`)
   raises ``FloatingPointError``.
 
 Hyperparameters may be Python numbers, NumPy real scalars, 0-d arrays or

@@ -14,7 +14,7 @@ balances the two, which leaves an error of order :math:`\\varepsilon^{2/3} \\app
 times the function's scale: on the series' problems, 8 to 10 correct digits relative to
 :math:`\\max(1, |\\nabla f|)` all over their windows (worst: Rosenbrock, 1.5e-8, where
 :math:`f` reaches thousands), plenty for an optimizer. ``tests/test_numerical.py``
-compares it with every analytic gradient in :mod:`rmsprop_lib.problems`. It costs :math:`2n` evaluations of ``f`` for
+compares it with every analytic gradient in :mod:`rmsprop_lib.core.problems`. It costs :math:`2n` evaluations of ``f`` for
 :math:`n` coordinates, all in one vectorized call.
 
 Source: the step rule is the classic one for central differences, e.g. Nocedal &
@@ -41,7 +41,7 @@ def central_difference(f: Callable[[np.ndarray], np.ndarray], points: ArrayLike)
     ----------
     f : callable
         ``points (..., n) -> values (...)``, vectorized over the leading axes
-        (as every :class:`~rmsprop_lib.problems.Problem`'s ``f``).
+        (as every :class:`~rmsprop_lib.core.problems.Problem`'s ``f``).
     points : array_like, shape (..., n)
         Where to differentiate; converted to float64.
 

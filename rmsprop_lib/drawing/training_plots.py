@@ -1,9 +1,9 @@
 """Figures for network training: loss per step, accuracy per epoch, learning-rate sweeps.
 
-The network counterpart of :mod:`rmsprop_lib.plotting`: every function draws
+The network counterpart of :mod:`rmsprop_lib.drawing.plotting`: every function draws
 on what it is given and keeps no state. Runs are passed as a mapping from a
 label (starting with an optimizer's name, for its colour, line style and marker) to a
-:class:`~rmsprop_lib.training.TrainingRun` of one or more seeds. With several
+:class:`~rmsprop_lib.experiments.training.TrainingRun` of one or more seeds. With several
 seeds a curve is their mean, with a band from the lowest to the highest.
 """
 
@@ -15,8 +15,8 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from .plotting import style_of, warning_text
-from .training import TrainingRun
+from rmsprop_lib.drawing.plotting import style_of, warning_text
+from rmsprop_lib.experiments.training import TrainingRun
 
 __all__ = [
     "loss_per_step", "accuracy_per_epoch", "divergence_message", "training_figure", "training_axes", "draw_training",
@@ -102,8 +102,8 @@ def training_axes(figure: Figure, title: str | None = None, accuracy_label: str 
 
     Left: training loss against the step, on a log axis; right: accuracy
     against the epoch, with chance level (1/10) dotted. The margins are fixed
-    (in inches), as in :func:`~rmsprop_lib.plotting.runs_axes`, so that an
-    explorer can redraw just the runs (:class:`~rmsprop_lib.widgets.RunsView`).
+    (in inches), as in :func:`~rmsprop_lib.drawing.plotting.runs_axes`, so that an
+    explorer can redraw just the runs (:class:`~rmsprop_lib.drawing.widgets.RunsView`).
     """
     width, height = figure.get_size_inches()
     top = 0.4 + (0.3 if title else 0.0)

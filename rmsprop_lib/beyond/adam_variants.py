@@ -3,7 +3,7 @@ r"""Two repairs of Adam: AMSGrad (convergence) and AdamW (weight decay).
 - :class:`AMSGrad` (Reddi, Kale & Kumar, 2018) divides by the largest
   second-moment average seen so far, so the effective step never grows.
   Reddi et al. show that Adam and RMSProp can converge to the *worst* point
-  of a simple online convex problem (:mod:`rmsprop_lib.online`) when the
+  of a simple online convex problem (:mod:`rmsprop_lib.experiments.online`) when the
   second-moment decay is small; AMSGrad cannot.
 - :class:`AdamW` (Loshchilov & Hutter, 2019) decays the weights directly,
   beside the adaptive step, instead of adding :math:`\lambda\theta` to the
@@ -11,10 +11,10 @@ r"""Two repairs of Adam: AMSGrad (convergence) and AdamW (weight decay).
   gradients. :func:`l2_regularized` builds the other option, L2
   regularisation inside the loss, for comparison.
 
-Same interface as :mod:`rmsprop_lib.optimizers`; :class:`AdamW` takes the
+Same interface as :mod:`rmsprop_lib.core.optimizers`; :class:`AdamW` takes the
 current parameters as ``update(grad, state, params)`` (optax's convention).
 
-Numerics as in :mod:`rmsprop_lib.optimizers` (its policy's rules 1-4):
+Numerics as in :mod:`rmsprop_lib.core.optimizers` (its policy's rules 1-4):
 state in the parameters' dtype but at least float32, hyperparameters never
 change it, a NaN or inf gradient gives NaN steps there from then on, and a
 finite gradient whose square overflows raises ``FloatingPointError``.
@@ -28,10 +28,10 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 
-from . import validation as check
-from ._plumbing import gradient, in_dtype, params_for_decay
-from .optimizers import Adam, AdamState, _Optimizer, _zeros_like
-from .problems import Problem
+from rmsprop_lib.numerics import validation as check
+from rmsprop_lib.numerics._plumbing import gradient, in_dtype, params_for_decay
+from rmsprop_lib.core.optimizers import Adam, AdamState, _Optimizer, _zeros_like
+from rmsprop_lib.core.problems import Problem
 
 __all__ = ["AMSGrad", "AdamW", "l2_regularized"]
 
@@ -125,7 +125,7 @@ class AdamW(_Optimizer):
               + \underbrace{\frac{\text{lr}}{1-\beta_1^t}\,
               \frac{m_t}{\sqrt{v_t}/\sqrt{1-\beta_2^t} + \epsilon}}_{\text{Adam's update}}
 
-    with :math:`m_t, v_t` as in :class:`~rmsprop_lib.optimizers.Adam`. The
+    with :math:`m_t, v_t` as in :class:`~rmsprop_lib.core.optimizers.Adam`. The
     decay pulls every weight towards 0 by the same fraction
     :math:`\text{lr}\,\lambda` per step, whatever its gradients; L2
     regularisation (:func:`l2_regularized`) instead adds
@@ -136,7 +136,7 @@ class AdamW(_Optimizer):
     torch and optax multiply by lr, as here: the paper's :math:`\lambda`
     is ``lr * weight_decay``.
 
-    Shapes: any; the state (:class:`~rmsprop_lib.optimizers.AdamState`) has
+    Shapes: any; the state (:class:`~rmsprop_lib.core.optimizers.AdamState`) has
     the parameters' shape.
 
     Args:
@@ -146,7 +146,7 @@ class AdamW(_Optimizer):
 
     ``update(grad, state, params=None)``: ``params`` (the current
     :math:`\theta_{t-1}`) is required when ``weight_decay > 0``;
-    ``uses_params = True`` tells :func:`~rmsprop_lib.runner.minimize` to
+    ``uses_params = True`` tells :func:`~rmsprop_lib.core.runner.minimize` to
     pass it.
 
     Raises:
@@ -194,7 +194,7 @@ def l2_regularized(problem: Problem, weight: float, minima: ArrayLike | None = N
     :class:`AdamW`'s decoupled decay.
 
     Args:
-        problem: a :class:`~rmsprop_lib.problems.Problem`.
+        problem: a :class:`~rmsprop_lib.core.problems.Problem`.
         weight: :math:`\lambda \ge 0`.
         minima: the penalised problem's minimizers, shape ``(k, 2)``, if
             you know them (the penalty moves the original ones); None

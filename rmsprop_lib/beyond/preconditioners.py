@@ -14,9 +14,9 @@ preconditioner. Two directions away from it:
   leaky average; for a vector parameter Shampoo, Gupta, Koren & Singer,
   2018, is full-matrix AdaGrad).
 
-Same interface as :mod:`rmsprop_lib.optimizers`.
+Same interface as :mod:`rmsprop_lib.core.optimizers`.
 
-Numerics as in :mod:`rmsprop_lib.optimizers` (its policy's rules 1-4):
+Numerics as in :mod:`rmsprop_lib.core.optimizers` (its policy's rules 1-4):
 state in the parameters' dtype but at least float32, hyperparameters never
 change it, a NaN or inf gradient gives NaN steps there from then on, and a
 finite gradient whose square overflows raises ``FloatingPointError``.
@@ -29,9 +29,9 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 
-from . import validation as check
-from ._plumbing import gradient, in_dtype, parameters
-from .optimizers import _Optimizer, _zeros_like
+from rmsprop_lib.numerics import validation as check
+from rmsprop_lib.numerics._plumbing import gradient, in_dtype, parameters
+from rmsprop_lib.core.optimizers import _Optimizer, _zeros_like
 
 __all__ = ["Adafactor", "FullMatrixRMSProp"]
 
@@ -113,7 +113,7 @@ class Adafactor(_Optimizer):
 
     ``update(grad, state, params)``: Adafactor always needs the current
     parameters :math:`\theta_{t-1}` (for :math:`\alpha_t`);
-    ``uses_params = True`` tells :func:`~rmsprop_lib.runner.minimize` to pass
+    ``uses_params = True`` tells :func:`~rmsprop_lib.core.runner.minimize` to pass
     them.
 
     Raises:

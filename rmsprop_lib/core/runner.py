@@ -21,8 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from . import validation as check
-from .problems import Problem
+from rmsprop_lib.numerics import validation as check
+from rmsprop_lib.core.problems import Problem
 
 __all__ = ["Trajectory", "minimize"]
 
@@ -77,7 +77,7 @@ def minimize(problem: Problem, optimizer, x0: ArrayLike, steps: int, bound: floa
     """Take ``steps`` optimizer steps on ``problem`` from ``x0``.
 
     Args:
-        problem: a :class:`~rmsprop_lib.problems.Problem` (anything with
+        problem: a :class:`~rmsprop_lib.core.problems.Problem` (anything with
             ``f`` and ``grad`` over points of shape ``(..., 2)``).
         optimizer: an object with ``init(params)`` and ``update(grad, state)``
             (called as ``update(grad, state, params=x)`` if it has

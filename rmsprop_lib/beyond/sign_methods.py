@@ -11,12 +11,12 @@ size of the gradient does not set the size of the step:
 - :class:`Lion` (Chen et al., 2023) uses the sign of a momentum-like
   average, so every coordinate moves by exactly ``lr`` per step.
 
-Same interface as :mod:`rmsprop_lib.optimizers`: ``init(params)``,
+Same interface as :mod:`rmsprop_lib.core.optimizers`: ``init(params)``,
 ``update(grad, state)`` returning ``(updates, new_state)``, and
 ``params - updates`` is the new position. Hyperparameters may be arrays that
 broadcast against the parameters (one value per run).
 
-Numerics as in :mod:`rmsprop_lib.optimizers` (its policy's rules 1-4):
+Numerics as in :mod:`rmsprop_lib.core.optimizers` (its policy's rules 1-4):
 state in the parameters' dtype but at least float32, hyperparameters never
 change it, a NaN or inf gradient gives NaN steps there from then on, and a
 finite gradient whose square overflows raises ``FloatingPointError``.
@@ -29,9 +29,9 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 
-from . import validation as check
-from ._plumbing import gradient, in_dtype, params_for_decay
-from .optimizers import _Optimizer, _zeros_like
+from rmsprop_lib.numerics import validation as check
+from rmsprop_lib.numerics._plumbing import gradient, in_dtype, params_for_decay
+from rmsprop_lib.core.optimizers import _Optimizer, _zeros_like
 
 __all__ = ["Rprop", "Lion"]
 
@@ -147,7 +147,7 @@ class Lion(_Optimizer):
 
     ``update(grad, state, params=None)``: ``params`` (the current
     :math:`\theta_{t-1}`) is needed only when ``weight_decay > 0``;
-    ``uses_params = True`` tells :func:`~rmsprop_lib.runner.minimize` to
+    ``uses_params = True`` tells :func:`~rmsprop_lib.core.runner.minimize` to
     pass it.
 
     Raises:

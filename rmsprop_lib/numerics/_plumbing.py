@@ -2,7 +2,7 @@
 
 :mod:`sign_methods`, :mod:`adam_variants` and :mod:`preconditioners` need
 the same three small things, by the numerics policy of
-:mod:`rmsprop_lib.optimizers`: a gradient checked and in the state's dtype,
+:mod:`rmsprop_lib.core.optimizers`: a gradient checked and in the state's dtype,
 hyperparameters that never change that dtype (Python numbers stay "weak",
 arrays are cast), and the parameters that weight decay needs.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from . import validation as check
+from rmsprop_lib.numerics import validation as check
 
 
 in_dtype = check.in_dtype  # a hyperparameter for arithmetic in a dtype: Python numbers as they are, arrays cast

@@ -12,7 +12,7 @@ so the optimizer itself stays unchanged. Warm-up ramps the rate from
 :math:`\eta/k_w` to :math:`\eta` over the first :math:`k_w` steps (it tames
 RMSProp's large first steps, taken while its average of :math:`g^2` is still
 small); the decay then lowers it polynomially: :math:`p = 1` is inverse-time
-decay (:class:`rmsprop_lib.stochastic.InverseTimeDecay` is this with
+decay (:class:`rmsprop_lib.experiments.stochastic.InverseTimeDecay` is this with
 :math:`k_w = 0`), :math:`p = 1/2` with :math:`k_0 = 1` is
 :math:`\eta/\sqrt t` (:math:`t = k + 1`), the rate of Reddi et al.'s and
 Shi et al.'s analyses.
@@ -32,7 +32,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 
-from . import validation as check
+from rmsprop_lib.numerics import validation as check
 
 __all__ = ["WarmupThenDecay", "ScheduleState"]
 

@@ -15,55 +15,13 @@ runs B learning rates in one call.
 The rules follow ``torch.optim`` (see ``docs/conventions.md`` for the full
 mapping to torch, Keras, optax, TensorFlow 1 and d2l).
 
-Numerics policy (each rule is tested in ``tests/test_numerics_policy.py``;
-the guards live in :mod:`rmsprop_lib.validation`):
-
-1. *Dtypes.* Parameters and gradients are real numbers: float16, float32,
-   float64 (or integers, taken as float64). The state is kept, and the
-   arithmetic done, in the parameters' dtype but at least float32: float16
-   parameters get float32 state (as frameworks keep half-precision
-   parameters' state), so every float16 gradient squares without overflow
-   and the default eps (1e-6 .. 1e-10, not all representable in float16)
-   keeps its value. The updates come back in the gradient's dtype when that
-   is narrower (float16), so ``params - updates`` keeps the parameters' dtype.
-2. *Hyperparameters never change the dtype.* Scalars are stored as Python
-   numbers, which NumPy treats as weak (NEP 50), and array hyperparameters
-   are cast to the state's dtype in ``update``: ``lr=np.float64(0.1)`` keeps
-   float32 parameters float32. A gradient of another dtype is cast to the
-   state's dtype too.
-3. *NaN and inf gradients* give non-finite updates where they occur (NaN;
-   ±inf for SGD and Momentum), as in torch and optax: nothing is hidden. The
-   state there becomes NaN or inf, and every later update of that
-   coordinate is non-finite as well (a division by an infinite state gives
-   NaN), never a silent 0; SGD keeps no state.
-   ``minimize`` and ``train`` then stop that run and report it as diverged;
-   the other coordinates and runs go on. Nothing raises, so one failed run
-   in a batch does not stop the others.
-4. *Overflow.* A finite gradient whose square (or AdaGrad's growing sum of
-   squares) overflows the state's dtype raises ``FloatingPointError``
-   (|g| above about 1.8e19 in float32, 1.3e154 in float64) instead of
-   freezing the coordinate at a step of 0; the message says to scale the
-   loss down or use float64 parameters.
-5. *Underflow.* A non-zero gradient whose square underflows (|g| below about
-   1e-19 in float32, 1e-154 in float64) loses digits of the state. The
-   step is still right to the dtype's precision when eps hides them, i.e.
-   ``eps >= sqrt(tiny) / machine epsilon`` (about 9e-13 in float32, 7e-139
-   in float64; ``tiny / machine epsilon`` with eps inside the root; every
-   default is far above); with a smaller eps, e.g. 0, ``update`` raises
-   ``FloatingPointError`` wherever the step is not 0 (for Adam: wherever
-   its average ``m`` is not 0).
-6. *eps = 0.* A zero denominator with a zero gradient (no gradient yet, or
-   a zero one) gives a step of 0, not NaN. A zero denominator with a
-   non-zero gradient means an infinite step (centered, where the gradients
-   so far have no spread: every centered, bias-corrected first step) and
-   raises ``FloatingPointError``. :func:`rmsprop_lib.rmsprop_update` follows
-   the same rules, so it and ``RMSProp(eps=...)`` take the same steps.
-
-Within these rules every step is finite wherever the true step is
-representable, and agrees with the exact rule (computed with 60-digit
-decimals) to a few units in the last place of the state's dtype.
-Bad *types* (a string, None, a bool, a Decimal, complex numbers) raise
-``TypeError`` and bad values ``ValueError``, at the first call that gets them.
+Numerics: state and arithmetic in the parameters' dtype (at least float32);
+NaN/inf gradients propagate and ``minimize`` reports the run as diverged; a
+square that overflows, or an infinite step with eps = 0, raises
+``FloatingPointError``; bad types raise ``TypeError``, bad values
+``ValueError``. The full policy, case by case, is in ``docs/conventions.md``
+("Numerics policy"); the guards live in :mod:`rmsprop_lib.numerics.validation`
+and ``tests/test_numerics_policy.py`` tests each rule.
 """
 
 from __future__ import annotations
@@ -73,7 +31,7 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 
-from . import validation as check
+from rmsprop_lib.numerics import validation as check
 
 __all__ = ["SGD", "Momentum", "AdaGrad", "RMSProp", "Adam"]
 

@@ -17,9 +17,9 @@ from typing import Callable
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .numerical import central_difference
+from rmsprop_lib.core.numerical import central_difference
 
-from . import validation as check
+from rmsprop_lib.numerics import validation as check
 
 __all__ = [
     "Problem",
@@ -264,7 +264,7 @@ def from_function(
     ``f`` takes two arrays ``x`` and ``y`` of the same shape and returns the
     values, written with NumPy so that it works on arrays, e.g.
     ``lambda x, y: x**2 + 3 * y**2 + np.sin(3 * x)``. The gradient is
-    :func:`~rmsprop_lib.numerical.central_difference` (8 to 10 correct
+    :func:`~rmsprop_lib.core.numerical.central_difference` (8 to 10 correct
     digits). Pass ``minima`` (shape ``(k, 2)``) if you know them: loss panels
     then show the gap ``f - f_min`` on a log axis; without them they show ``f``.
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from . import validation as check
+from rmsprop_lib.numerics import validation as check
 
 __all__ = ["rmsprop_update"]
 
@@ -34,7 +34,7 @@ def rmsprop_update(
 
     Returns ``(updates, s)``; the caller moves to ``params - updates``.
     ``s_prev`` is not modified. The numerics policy of
-    :mod:`rmsprop_lib.optimizers` applies: ``s`` is at least float32 (float16
+    :mod:`rmsprop_lib.core.optimizers` applies: ``s`` is at least float32 (float16
     gradients give float32 ``s`` and float16 updates), ``epsilon = 0`` gives a
     step of 0 for a zero gradient, and a NaN gradient a NaN step.
     """

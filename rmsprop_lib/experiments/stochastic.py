@@ -10,7 +10,7 @@ the parameters :math:`\theta = (w, b)` the least-squares loss is
     \nabla \ell_i(\theta) = (x_i^\top \theta - y_i)\, x_i .
 
 ``L`` is a quadratic in two parameters, so it is an ordinary 2-D
-:class:`~rmsprop_lib.problems.Problem` (contours, ``minimize``, the
+:class:`~rmsprop_lib.core.problems.Problem` (contours, ``minimize``, the
 explorers). A *mini-batch* gradient averages :math:`\nabla \ell_i` over a
 random subset :math:`B` of ``m`` examples:
 
@@ -19,7 +19,7 @@ random subset :math:`B` of ``m`` examples:
     \qquad \mathbb{E}[g_B] = \nabla L .
 
 :func:`minimize_stochastic` runs any optimizer of the library with such
-gradients and returns the usual :class:`~rmsprop_lib.runner.Trajectory`
+gradients and returns the usual :class:`~rmsprop_lib.core.runner.Trajectory`
 (positions and the *full* loss ``L`` at every step). Randomness comes only
 from the ``seed`` argument: the same call gives the same run.
 """
@@ -32,10 +32,10 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from . import validation as check
-from .problems import Problem
-from .runner import Trajectory, minimize
-from .schedules import ScheduleState, WarmupThenDecay
+from rmsprop_lib.numerics import validation as check
+from rmsprop_lib.core.problems import Problem
+from rmsprop_lib.core.runner import Trajectory, minimize
+from rmsprop_lib.beyond.schedules import ScheduleState, WarmupThenDecay
 
 __all__ = [
     "LeastSquares",
@@ -261,7 +261,7 @@ class InverseTimeDecay(WarmupThenDecay):
         decay_steps: :math:`k_0 > 0`; an array of shape ``(B, 1)`` gives one
             per run.
 
-    It is :class:`~rmsprop_lib.schedules.WarmupThenDecay` ``(optimizer,
+    It is :class:`~rmsprop_lib.beyond.schedules.WarmupThenDecay` ``(optimizer,
     decay_steps=k0)`` (no warm-up, decay power 1), with the factor written
     as above.
     """
@@ -289,7 +289,7 @@ def minimize_stochastic(
 ) -> Trajectory:
     r"""Run ``optimizer`` on ``data`` with a fresh random mini-batch at every step.
 
-    The loop is :func:`~rmsprop_lib.runner.minimize`'s, with the full
+    The loop is :func:`~rmsprop_lib.core.runner.minimize`'s, with the full
     gradient replaced by a mini-batch gradient:
 
     .. math::
@@ -316,7 +316,7 @@ def minimize_stochastic(
         bound: as in ``minimize``.
 
     Returns:
-        A :class:`~rmsprop_lib.runner.Trajectory`.
+        A :class:`~rmsprop_lib.core.runner.Trajectory`.
     """
     _check_data(data)
     check.optimizer("optimizer", optimizer)

@@ -2,7 +2,7 @@
 
 Every function draws on the axes it is given and returns the artists it
 made; nothing here keeps state or touches ``pyplot``. Runs are passed as a
-mapping from a label to a :class:`~rmsprop_lib.runner.Trajectory` of a single
+mapping from a label to a :class:`~rmsprop_lib.core.runner.Trajectory` of a single
 run (``xs`` of shape ``(steps + 1, 2)``).
 """
 
@@ -16,8 +16,8 @@ from matplotlib import colors as mcolors
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from .problems import Problem
-from .runner import Trajectory
+from rmsprop_lib.core.problems import Problem
+from rmsprop_lib.core.runner import Trajectory
 
 __all__ = [
     "STYLES",

@@ -9,7 +9,7 @@
             updates, state = optimizer.update(grad, state)
             theta = theta - updates
 
-Like :func:`rmsprop_lib.runner.minimize` it runs a batch of runs at once: a
+Like :func:`rmsprop_lib.core.runner.minimize` it runs a batch of runs at once: a
 list of ``seeds`` (each seed fixes one run's initial weights and its order of
 mini-batches) and hyperparameters of shape ``(runs, 1)``. A run *diverges* at
 the first step whose loss or new parameters are not finite or whose
@@ -24,8 +24,8 @@ from typing import Sequence
 
 import numpy as np
 
-from . import validation as check
-from .network import MLP
+from rmsprop_lib.numerics import validation as check
+from rmsprop_lib.experiments.network import MLP
 
 __all__ = ["TrainingRun", "train", "Stacked"]
 

@@ -14,7 +14,7 @@ the mean softmax cross-entropy over the :math:`n` rows of a batch,
     \frac{\partial L}{\partial z} = \frac{\operatorname{softmax}(z) - \operatorname{onehot}(y)}{n}.
 
 All parameters live in **one flat vector** ``theta`` (each layer's ``W`` then
-``b``), so every optimizer of :mod:`rmsprop_lib.optimizers` trains the
+``b``), so every optimizer of :mod:`rmsprop_lib.core.optimizers` trains the
 network unchanged::
 
     theta = model.init(seed=0)
@@ -38,7 +38,7 @@ from typing import Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
-from . import validation as check
+from rmsprop_lib.numerics import validation as check
 
 __all__ = ["MLP", "dense_forward", "dense_backward", "softmax_cross_entropy"]
 

@@ -7,7 +7,7 @@ An :class:`Explorer` is built from
 - ``compute(**values) -> (problem, runs)``: the runs to show, a dict
   label -> run (pure computation, no drawing), and the problem to draw them
   on (or whatever else fixes the panels, such as a title);
-- how to draw them: by default :func:`rmsprop_lib.plotting.runs_figure`
+- how to draw them: by default :func:`rmsprop_lib.drawing.plotting.runs_figure`
   (paths over contours, and losses); any figure of fixed panels with
   ``make_axes`` and ``draw_runs``, or any drawing at all with ``draw``.
 
@@ -40,10 +40,10 @@ from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 from PIL import Image
 
-from . import plotting
-from . import validation as check
-from .problems import Problem
-from .runner import Trajectory
+from rmsprop_lib.drawing import plotting
+from rmsprop_lib.numerics import validation as check
+from rmsprop_lib.core.problems import Problem
+from rmsprop_lib.core.runner import Trajectory
 
 __all__ = ["Explorer", "RunsView", "lr_slider", "slider", "int_slider", "problem_dropdown"]
 
@@ -92,7 +92,7 @@ def int_slider(value: int, low: int, high: int, description: str = "steps") -> w
 
 
 def problem_dropdown(names: list[str], value: str | None = None) -> widgets.Dropdown:
-    """A selector over problem names (see ``rmsprop_lib.problems.ALL``); ``value`` must be one of them."""
+    """A selector over problem names (see ``rmsprop_lib.core.problems.ALL``); ``value`` must be one of them."""
     if not isinstance(names, (list, tuple)) or not names or not all(isinstance(name, str) for name in names):
         raise TypeError(f"names must be a non-empty list of strings, got {names!r}")
     if value is not None and value not in names:
@@ -108,9 +108,9 @@ class RunsView:
 
     The picture is ``make_axes(figure, problem)`` (the panels: axes, labels,
     contours) followed by ``draw_runs(*axes, problem, runs)`` (the runs'
-    curves); by default :func:`~rmsprop_lib.plotting.runs_axes` and
-    :func:`~rmsprop_lib.plotting.draw_runs`, i.e.
-    :func:`~rmsprop_lib.plotting.runs_figure`.
+    curves); by default :func:`~rmsprop_lib.drawing.plotting.runs_axes` and
+    :func:`~rmsprop_lib.drawing.plotting.draw_runs`, i.e.
+    :func:`~rmsprop_lib.drawing.plotting.runs_figure`.
 
     While the problem and the run labels stay the same, a redraw replaces
     only the runs' artists: the rest - axes, ticks, contours - is copied
@@ -199,8 +199,8 @@ class Explorer(widgets.VBox):
         make_axes, draw_runs: the figure as fixed panels, ``make_axes(figure,
             problem) -> axes``, and the runs drawn on them, ``draw_runs(*axes,
             problem, runs)``; redrawn fast by a :class:`RunsView`. By default
-            :func:`~rmsprop_lib.plotting.runs_axes` and
-            :func:`~rmsprop_lib.plotting.draw_runs`: paths over contours, and losses.
+            :func:`~rmsprop_lib.drawing.plotting.runs_axes` and
+            :func:`~rmsprop_lib.drawing.plotting.draw_runs`: paths over contours, and losses.
         draw: instead, any ``(figure, problem, runs) -> None`` that draws the
             whole figure; it is cleared and laid out anew on every change (slower).
         figsize: the figure's size in inches.

@@ -42,7 +42,7 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 
-from . import validation as check
+from rmsprop_lib.numerics import validation as check
 
 __all__ = ["gradient", "loss", "run", "OnlineRun", "critical_beta2"]
 
@@ -83,7 +83,7 @@ def run(optimizer, C: ArrayLike, steps: int, x0: ArrayLike = 0.0) -> OnlineRun:
         optimizer: any optimizer of the library (``init`` / ``update``); its
             hyperparameters must broadcast to the runs' shape, e.g. ``rho``
             of shape ``(R, 1)`` against ``C`` of shape ``(1, K)``. Wrap it in
-            :class:`~rmsprop_lib.schedules.WarmupThenDecay` with
+            :class:`~rmsprop_lib.beyond.schedules.WarmupThenDecay` with
             ``decay_steps=1, decay_power=0.5`` for the paper's
             :math:`\alpha/\sqrt t`.
         C: the large gradient, > 2; a scalar or an array (one per run).

@@ -13,12 +13,12 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import validation as check
+from rmsprop_lib.numerics import validation as check
 
 __all__ = ["DATA_FILE", "Split", "load_digits", "train_test_split"]
 
 #: The committed data file: ``images`` (1797, 8, 8) uint8 in 0..16, ``labels`` (1797,) uint8.
-DATA_FILE = Path(__file__).resolve().parents[1] / "notebooks" / "data" / "digits.npz"
+DATA_FILE = Path(__file__).resolve().parents[2] / "notebooks" / "data" / "digits.npz"
 
 if not DATA_FILE.is_file() and Path("data", "digits.npz").is_file():
     # the library installed as a wheel (the JupyterLite site): the data beside the notebook that imports it
