@@ -117,9 +117,12 @@ class Adafactor(_Optimizer):
     them.
 
     Raises:
-        ValueError: a hyperparameter out of range (named), ``params`` without
-            an axis beyond ``batch_ndim``, a gradient or params of another
-            shape, ``params`` missing.
+        ValueError: a hyperparameter out of range (named), or (in ``init``)
+            with different values within one run's tensor, e.g. per-run
+            values of shape ``(B, 1)`` with ``batch_ndim=0``, which would
+            silently couple the runs; ``params`` without an axis beyond
+            ``batch_ndim``, a gradient or params of another shape, ``params``
+            missing.
 
     torch: ``torch.optim.Adafactor(params, lr, beta2_decay, eps=(eps1,
     eps2), d=d, weight_decay=weight_decay)`` with ``batch_ndim=0``
@@ -153,10 +156,28 @@ class Adafactor(_Optimizer):
         if len(shape) <= self.batch_ndim:
             raise ValueError(f"params has shape {shape}: with batch_ndim={self.batch_ndim} a run has no axes left; "
                              f"pass params with more than {self.batch_ndim} axes or a smaller batch_ndim")
+        self._check_one_value_per_run(shape)
         zeros = _zeros_like(params)
         if len(shape) - self.batch_ndim >= 2:
             return AdafactorState(0, zeros[..., 0], zeros[..., 0, :], None)
         return AdafactorState(0, None, None, zeros)
+
+    def _check_one_value_per_run(self, shape: tuple[int, ...]) -> None:
+        """Refuse hyperparameters that differ within one run's tensor: its averages and RMS mix all its entries."""
+        run_axes = tuple(range(self.batch_ndim, len(shape)))
+        for name in ("lr", "beta2_decay", "eps1", "eps2", "d", "weight_decay"):
+            value = getattr(self, name)
+            if value is None or np.ndim(value) == 0:
+                continue
+            if np.any(np.ptp(np.broadcast_to(value, shape), axis=run_axes) != 0):
+                runs = f"the first {self.batch_ndim} axes index the runs" if self.batch_ndim else "there is one run"
+                raise ValueError(
+                    f"{name} has shape {np.shape(value)} and differs within one run: with batch_ndim={self.batch_ndim} "
+                    f"{runs}, and each run's tensor (shape {shape[self.batch_ndim:]}) shares one set of row and column "
+                    f"averages and one RMS, so different values there would silently couple the runs. For one run per "
+                    f"row, as minimize's points of shape (B, 2) with {name} of shape (B, 1), pass "
+                    f"batch_ndim={len(shape) - 1}"
+                )
 
     @check.policy
     def update(self, grad: ArrayLike, state: AdafactorState, params: ArrayLike | None = None) -> tuple[np.ndarray, AdafactorState]:
