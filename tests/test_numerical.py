@@ -70,3 +70,15 @@ def test_from_function_names_a_function_that_does_not_work_on_arrays():
         problems.from_function(lambda x, y: np.log(x), start=(-1.0, 0.0))
     with pytest.raises(ValueError, match="window"):
         problems.from_function(lambda x, y: x, window=((1, 0), (0, 1)))
+
+
+def test_from_function_says_when_rounding_swamps_the_numerical_gradient():
+    # f large next to its variation: f(x + h) and f(x - h) round to the same number, the gradient would be 0
+    huge = problems.from_function(lambda x, y: 1e12 + x**2 + y**2)
+    with pytest.raises(ValueError, match=r"numerical gradient is unreliable at \[1.0, 1.0\]: f is about 1e\+12.*Subtract"):
+        huge.grad(np.array([1.0, 1.0]))
+    with pytest.raises(ValueError, match="unreliable"):
+        minimize(huge, RMSProp(lr=0.1), huge.start, 3)
+    np.testing.assert_array_equal(central_difference(huge.f, np.array([1.0, 1.0])), [0.0, 0.0])  # what it hid
+    shifted = problems.from_function(lambda x, y: x**2 + y**2 + 5.0)  # a modest constant is fine, at the minimum too
+    np.testing.assert_allclose(shifted.grad(np.array([[0.0, 0.0], [3.0, 2.0]])), [[0.0, 0.0], [6.0, 4.0]], atol=1e-8)

@@ -179,3 +179,14 @@ def test_wrong_gradient_shape_is_named():
     for opt, shape in [(Adafactor(), (2, 3)), (FullMatrixRMSProp(lr=0.1), (2,))]:
         with pytest.raises(ValueError, match="grad has shape"):
             opt.update(np.ones(4), opt.init(np.zeros(shape)), **({"params": np.zeros(shape)} if shape == (2, 3) else {}))
+
+
+def test_adafactor_refuses_per_run_hyperparameters_that_would_couple_the_runs():
+    # (B, 1) learning rates with batch_ndim=0: the (B, 2) points would be one matrix, one RMS over all runs
+    lrs = np.array([[0.01], [0.1], [0.5]])
+    with pytest.raises(ValueError, match=r"lr has shape \(3, 1\) and differs within one run.*pass batch_ndim=1"):
+        minimize(problems.rosenbrock, Adafactor(lr=lrs), np.zeros((3, 2)), 5)
+    with pytest.raises(ValueError, match="weight_decay has shape"):
+        Adafactor(weight_decay=np.array([[0.0], [0.1]])).init(np.zeros((2, 2)))
+    minimize(problems.rosenbrock, Adafactor(lr=lrs, batch_ndim=1), np.zeros((3, 2)), 5)  # one run per row: fine
+    Adafactor(lr=np.array([[0.1], [0.1]])).init(np.zeros((2, 2)))  # equal values couple nothing new

@@ -117,9 +117,12 @@ class Adafactor(_Optimizer):
     them.
 
     Raises:
-        ValueError: a hyperparameter out of range (named), ``params`` without
-            an axis beyond ``batch_ndim``, a gradient or params of another
-            shape, ``params`` missing.
+        ValueError: a hyperparameter out of range (named), or (in ``init``)
+            with different values within one run's tensor, e.g. per-run
+            values of shape ``(B, 1)`` with ``batch_ndim=0``, which would
+            silently couple the runs; ``params`` without an axis beyond
+            ``batch_ndim``, a gradient or params of another shape, ``params``
+            missing.
 
     torch: ``torch.optim.Adafactor(params, lr, beta2_decay, eps=(eps1,
     eps2), d=d, weight_decay=weight_decay)`` with ``batch_ndim=0``
@@ -153,10 +156,28 @@ class Adafactor(_Optimizer):
         if len(shape) <= self.batch_ndim:
             raise ValueError(f"params has shape {shape}: with batch_ndim={self.batch_ndim} a run has no axes left; "
                              f"pass params with more than {self.batch_ndim} axes or a smaller batch_ndim")
+        self._check_one_value_per_run(shape)
         zeros = _zeros_like(params)
         if len(shape) - self.batch_ndim >= 2:
             return AdafactorState(0, zeros[..., 0], zeros[..., 0, :], None)
         return AdafactorState(0, None, None, zeros)
+
+    def _check_one_value_per_run(self, shape: tuple[int, ...]) -> None:
+        """Refuse hyperparameters that differ within one run's tensor: its averages and RMS mix all its entries."""
+        run_axes = tuple(range(self.batch_ndim, len(shape)))
+        for name in ("lr", "beta2_decay", "eps1", "eps2", "d", "weight_decay"):
+            value = getattr(self, name)
+            if value is None or np.ndim(value) == 0:
+                continue
+            if np.any(np.ptp(np.broadcast_to(value, shape), axis=run_axes) != 0):
+                runs = f"the first {self.batch_ndim} axes index the runs" if self.batch_ndim else "there is one run"
+                raise ValueError(
+                    f"{name} has shape {np.shape(value)} and differs within one run: with batch_ndim={self.batch_ndim} "
+                    f"{runs}, and each run's tensor (shape {shape[self.batch_ndim:]}) shares one set of row and column "
+                    f"averages and one RMS, so different values there would silently couple the runs. For one run per "
+                    f"row, as minimize's points of shape (B, 2) with {name} of shape (B, 1), pass "
+                    f"batch_ndim={len(shape) - 1}"
+                )
 
     @check.policy
     def update(self, grad: ArrayLike, state: AdafactorState, params: ArrayLike | None = None) -> tuple[np.ndarray, AdafactorState]:
@@ -203,14 +224,56 @@ class FullMatrixRMSProp(_Optimizer):
 
     with :math:`S_t^{1/2} = Q \operatorname{diag}(\sqrt{\lambda_i}) Q^\top`
     from the eigendecomposition :math:`S_t = Q \operatorname{diag}(\lambda_i)
-    Q^\top` (``np.linalg.eigh``; eigenvalues that rounding makes slightly
-    negative count as 0). RMSProp is the same rule with :math:`S_t` replaced
-    by its diagonal. Because :math:`S_t` turns with the problem, rotating the
+    Q^\top` (``np.linalg.eigh``). RMSProp is the same rule with :math:`S_t`
+    replaced by its diagonal. Because :math:`S_t` turns with the problem, rotating the
     problem by :math:`Q` rotates the whole path by :math:`Q`
     (rotation-equivariance); a diagonal method only commutes with axis
     flips and permutations. The first step is
     :math:`\text{lr}\, g_1 / (\sqrt{1-\rho}\,\|g_1\| + \epsilon)`: length
     about :math:`\text{lr}/\sqrt{1-\rho}` along :math:`g_1`.
+
+    Eigenvalues at rounding level count as 0. ``eigh`` finds an eigenvalue
+    that is exactly 0 (as on every first step, where :math:`S_1 = (1-\rho)
+    g_1 g_1^\top` has rank 1) only up to a few :math:`\varepsilon
+    \lambda_{\max}` (:math:`\varepsilon` the state's machine epsilon), and
+    the component of :math:`g` along its eigenvector, exactly 0 because
+    :math:`g_t` always lies in the range of :math:`S_t \succeq (1-\rho) g_t
+    g_t^\top`, only up to rounding, :math:`\varepsilon \|g\|`; divided by
+    :math:`\sqrt{\lambda} + \epsilon` that rounding was a wrong step,
+    thousands of times too long with a small eps or a large gradient. So
+    eigenvalues :math:`\lambda_i \le 4 d\, \varepsilon\, \lambda_{\max}`
+    along which :math:`g`'s component :math:`c_i = q_i^\top g` is rounding
+    too (:math:`|c_i| \le 16 d\, \varepsilon \|g\|`) are taken as 0 (a
+    larger :math:`c_i` is real, and :math:`\lambda_i \ge (1-\rho) c_i^2`
+    is used as a floor of its eigenvalue); as :math:`g` has no component
+    along them, the value
+    of :math:`h(\lambda) = 1/(\sqrt\lambda + \epsilon)` there does not
+    change the step; it is taken as :math:`h_{\max} = h(\lambda_{\max})`,
+    which gives their rounding the weight of the rest of :math:`g`:
+
+    .. math::
+        u_t = \text{lr}\,\Big(h_{\max}\, g_t + \sum_{\lambda_i > \text{floor}}
+              \big(h(\lambda_i) - h_{\max}\big)\, q_i q_i^\top g_t\Big)
+
+    (the first step is then :math:`\text{lr}\, h_{\max}\, g_1` exactly,
+    whatever the rounding of :math:`Q`; distributed Shampoo and NVIDIA's
+    Emerging-Optimizers also floor eigenvalues relative to the largest).
+
+    Numerics (the policy of :mod:`rmsprop_lib.core.optimizers`): the first step
+    agrees with its closed form to a few units in the last place of the
+    state's dtype at every gradient scale whose square the state holds and
+    every eps > 0 (``tests/test_full_matrix_numerics.py``); every step is
+    finite, points downhill (:math:`g^\top u \ge 0`) and is no longer than
+    :math:`\text{lr}/\sqrt{1-\rho}` (exact: :math:`g^\top S^{+} g \le
+    1/(1-\rho)`). Later steps are as exact as the state allows: the
+    rounding of :math:`S`'s entries moves the step by about
+    :math:`\varepsilon (\lambda_{\max}/\lambda_{\min})^{3/2}` times
+    :math:`\text{lr}/\sqrt{1-\rho}`, and a direction whose true eigenvalue
+    is below the floor but not 0 (gradients that were parallel to about
+    :math:`\sqrt{\varepsilon}`, or coordinates whose gradients differ in
+    size by more than about :math:`1/\varepsilon`) and along which the
+    current gradient's component is at rounding level cannot be told from 0
+    in the state's dtype.
 
     Sources: full-matrix AdaGrad (Duchi, Hazan & Singer, 2011, sums
     :math:`g g^\top` instead of averaging); Shampoo (Gupta, Koren & Singer,
@@ -226,11 +289,16 @@ class FullMatrixRMSProp(_Optimizer):
     Args:
         lr: > 0. rho: in [0, 1), default 0.9 (the seed's RMSProp default).
         eps: > 0, default 1e-6 (0 is refused: the first
-            :math:`S_1 = (1-\rho) g_1 g_1^\top` is singular).
+            :math:`S_1 = (1-\rho) g_1 g_1^\top` is singular); like
+            ``rho``, one value per run (it is added to the eigenvalues'
+            roots, which belong to no coordinate).
 
     Raises:
-        ValueError: a hyperparameter out of range (named), ``rho`` per
-            coordinate, params with no axis, a gradient of another shape.
+        ValueError: a hyperparameter out of range (named), ``rho`` or
+            ``eps`` per coordinate, params with no axis, a gradient of
+            another shape.
+        FloatingPointError: a finite gradient whose square overflows the
+            state (policy rule 4).
 
     torch: none in ``torch.optim``.
     """
@@ -248,9 +316,10 @@ class FullMatrixRMSProp(_Optimizer):
         shape = np.shape(params)
         if len(shape) == 0:
             raise ValueError("params must have a last axis of coordinates, shape (..., d); got a scalar")
-        if np.ndim(self.rho) and np.shape(self.rho)[-1] != 1:
-            raise ValueError(f"rho has shape {np.shape(self.rho)}: use one value per run, last axis of size 1 "
-                             f"(e.g. shape {(shape[0], 1) if len(shape) > 1 else ()})")
+        for name in ("rho", "eps"):
+            if np.ndim(getattr(self, name)) and np.shape(getattr(self, name))[-1] != 1 and shape[-1] != 1:
+                raise ValueError(f"{name} has shape {np.shape(getattr(self, name))}: use one value per run, last axis of "
+                                 f"size 1 (e.g. shape {(shape[0], 1) if len(shape) > 1 else ()})")
         zeros = _zeros_like(params)
         return FullMatrixState(zeros[..., None] * zeros[..., None, :])
 
@@ -264,7 +333,18 @@ class FullMatrixRMSProp(_Optimizer):
         check.squares_fit(g, diagonal, np.diagonal(state.second_moment, axis1=-2, axis2=-1), eps)  # overflow: an error
         broken = ~np.isfinite(second_moment).all(axis=(-2, -1))  # runs that met a NaN or inf gradient
         eigenvalues, q = np.linalg.eigh(np.where(broken[..., None, None], 0, second_moment))
+        # Eigenvalues at rounding level are 0, and g has no component along them: h there is h_max (see above).
+        largest = eigenvalues[..., -1:]  # eigh sorts ascending
+        rounding = 4 * g.shape[-1] * np.finfo(g.dtype).eps
         coordinates = np.einsum("...ji,...j->...i", q, g)  # Q^T g
-        coordinates = coordinates / (np.sqrt(np.maximum(eigenvalues, 0)) + eps)
-        updates = np.where(broken[..., None], np.nan, lr * np.einsum("...ij,...j->...i", q, coordinates))
+        # A direction is rounding of 0 when its eigenvalue is at rounding level and g's component there too;
+        # a real component c bounds its eigenvalue from below, lambda >= (1 - rho) c^2 (S >= (1 - rho) g g^T).
+        real = np.abs(coordinates) > 4 * rounding * np.sqrt(np.sum(g * g, axis=-1, keepdims=True))
+        eigenvalues = np.maximum(eigenvalues, np.where(real, (1 - rho) * coordinates * coordinates, 0))
+        kept = (eigenvalues > rounding * largest) | real
+        h_max = 1 / (np.sqrt(np.maximum(largest, 0)) + eps)  # (..., 1)
+        h = np.where(kept, 1 / (np.sqrt(np.where(kept, eigenvalues, 0)) + eps), h_max)
+        coordinates = coordinates * (h - h_max)  # weighed by h - h_max: 0 at the largest and at rounding level
+        updates = lr * (h_max * g + np.einsum("...ij,...j->...i", q, coordinates))
+        updates = np.where(broken[..., None], np.nan, updates)
         return check.like_grad(updates, grad), FullMatrixState(second_moment)

@@ -33,6 +33,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from rmsprop_lib.numerics import validation as check
+from rmsprop_lib.numerics._plumbing import call_update, uses_params
 
 __all__ = ["WarmupThenDecay", "ScheduleState"]
 
@@ -63,7 +64,7 @@ class WarmupThenDecay:
 
     def __init__(self, optimizer, warmup_steps: int = 0, decay_steps: ArrayLike | None = None, decay_power: ArrayLike = 1.0):
         self.optimizer = check.optimizer("optimizer", optimizer)
-        self.uses_params = getattr(optimizer, "uses_params", False)
+        self.uses_params = uses_params(optimizer)
         self.warmup_steps = check.step_count("warmup_steps", warmup_steps)
         self.decay_steps = None if decay_steps is None else check.positive("decay_steps", decay_steps)
         self.decay_power = check.non_negative("decay_power", decay_power)
@@ -84,10 +85,7 @@ class WarmupThenDecay:
         return ScheduleState(0, self.optimizer.init(params))
 
     def update(self, grad: ArrayLike, state: ScheduleState, params: ArrayLike | None = None) -> tuple[np.ndarray, ScheduleState]:
-        if self.uses_params:
-            updates, inner = self.optimizer.update(grad, state.inner, params=params)
-        else:
-            updates, inner = self.optimizer.update(grad, state.inner)
+        updates, inner = call_update(self.optimizer, grad, state.inner, params)
         factor = self.factor(state.step)
         factor = float(factor) if np.ndim(factor) == 0 else np.asarray(factor, updates.dtype)  # keeps float32 float32
         return updates * factor, ScheduleState(state.step + 1, inner)

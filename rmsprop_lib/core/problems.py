@@ -264,8 +264,14 @@ def from_function(
     ``f`` takes two arrays ``x`` and ``y`` of the same shape and returns the
     values, written with NumPy so that it works on arrays, e.g.
     ``lambda x, y: x**2 + 3 * y**2 + np.sin(3 * x)``. The gradient is
-    :func:`~rmsprop_lib.core.numerical.central_difference` (8 to 10 correct
-    digits). Pass ``minima`` (shape ``(k, 2)``) if you know them: loss panels
+    :func:`~rmsprop_lib.core.numerical.central_difference`: its error is about
+    :math:`10^{-11}` times the size of :math:`f` (:math:`\\varepsilon^{2/3}`),
+    so 8 to 10 correct digits where :math:`|f|` is not large next to its
+    variation (all the series' problems). Where it is, e.g. ``1e12 + x**2 +
+    y**2``, rounding swamps the gradient (there it would be exactly 0), and
+    ``grad`` raises ``ValueError`` saying so and what to do, rather than return
+    a wrong gradient (fewer than about 4 correct digits; see
+    :mod:`rmsprop_lib.core.numerical`). Pass ``minima`` (shape ``(k, 2)``) if you know them: loss panels
     then show the gap ``f - f_min`` on a log axis; without them they show ``f``.
 
     Raises ``TypeError`` if ``f`` does not work on arrays (``math.sin`` instead
@@ -293,6 +299,6 @@ def from_function(
     if not np.all(np.isfinite(at_start)):
         raise ValueError(f"f is not finite at start={start}: pick another start point")
     return Problem(
-        name=name, formula=formula, f=values, grad=lambda points: central_difference(values, points),
+        name=name, formula=formula, f=values, grad=lambda points: central_difference(values, points, check_rounding=True),
         minima=minima, window=window, start=start, log_levels=log_levels,
     )

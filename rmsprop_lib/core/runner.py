@@ -22,6 +22,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from rmsprop_lib.numerics import validation as check
+from rmsprop_lib.numerics._plumbing import call_update
 from rmsprop_lib.core.problems import Problem
 
 __all__ = ["Trajectory", "minimize"]
@@ -81,7 +82,8 @@ def minimize(problem: Problem, optimizer, x0: ArrayLike, steps: int, bound: floa
             ``f`` and ``grad`` over points of shape ``(..., 2)``).
         optimizer: an object with ``init(params)`` and ``update(grad, state)``
             (called as ``update(grad, state, params=x)`` if it has
-            ``uses_params = True``: AdamW, Lion, Adafactor).
+            ``uses_params = True``: AdamW, Lion, Adafactor, and wrappers
+            around them).
         x0: the start, shape ``(2,)`` or ``(*batch, 2)``.
         steps: the number of updates, an integer >= 0.
         bound: a run whose coordinates exceed this in absolute value has
@@ -107,8 +109,7 @@ def minimize(problem: Problem, optimizer, x0: ArrayLike, steps: int, bound: floa
         xs[0] = x
         losses[0] = problem.f(x)
         for k in range(1, steps + 1):
-            params = {"params": x} if getattr(optimizer, "uses_params", False) else {}  # weight decay needs them (optax's convention)
-            updates, state = optimizer.update(problem.grad(x), state, **params)
+            updates, state = call_update(optimizer, problem.grad(x), state, params=x)  # params only to those that use them
             candidate = x - updates
             loss = problem.f(candidate)
             # One test for the whole batch first (NaN fails <=); run by run only once one fails.

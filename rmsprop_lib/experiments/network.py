@@ -20,7 +20,7 @@ network unchanged::
     theta = model.init(seed=0)
     state = opt.init(theta)
     loss, grad = model.loss_and_grad(theta, x, y)
-    updates, state = opt.update(grad, state)
+    updates, state = opt.update(grad, state)  # params=theta too for AdamW, Lion, Adafactor
     theta = theta - updates
 
 ``theta`` may carry leading batch axes, shape ``(*batch, n_params)``: that is

@@ -43,6 +43,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from rmsprop_lib.numerics import validation as check
+from rmsprop_lib.numerics._plumbing import call_update
 
 __all__ = ["gradient", "loss", "run", "OnlineRun", "critical_beta2"]
 
@@ -108,7 +109,6 @@ def run(optimizer, C: ArrayLike, steps: int, x0: ArrayLike = 0.0) -> OnlineRun:
     x = np.broadcast_to(x0, np.broadcast_shapes(C.shape, x0.shape)).astype(float)
     C = np.broadcast_to(C, x.shape)
     state = optimizer.init(x)
-    uses_params = getattr(optimizer, "uses_params", False)
 
     xs = np.empty((steps + 1, *x.shape))
     xs[0] = x
@@ -120,7 +120,7 @@ def run(optimizer, C: ArrayLike, steps: int, x0: ArrayLike = 0.0) -> OnlineRun:
         played += g * x
         slope += g
         regret[t - 1] = (played + np.abs(slope)) / t  # min over [-1, 1] of slope * x is -|slope|
-        updates, state = optimizer.update(g, state, params=x) if uses_params else optimizer.update(g, state)
+        updates, state = call_update(optimizer, g, state, params=x)
         x = xs[t] = np.clip(x - updates, -1.0, 1.0)
     return OnlineRun(xs, regret)
 

@@ -6,7 +6,7 @@
     for each epoch:                                    # one pass over the data
         for each mini-batch (x_b, y_b) of a fresh shuffle:
             loss, grad = model.loss_and_grad(theta, x_b, y_b)
-            updates, state = optimizer.update(grad, state)
+            updates, state = optimizer.update(grad, state)    # params=theta too for AdamW, Lion, Adafactor
             theta = theta - updates
 
 Like :func:`rmsprop_lib.core.runner.minimize` it runs a batch of runs at once: a
@@ -25,6 +25,7 @@ from typing import Sequence
 import numpy as np
 
 from rmsprop_lib.numerics import validation as check
+from rmsprop_lib.numerics._plumbing import call_update, uses_params
 from rmsprop_lib.experiments.network import MLP
 
 __all__ = ["TrainingRun", "train", "Stacked"]
@@ -95,8 +96,11 @@ def train(
 
     Args:
         model: the network, e.g. ``MLP((64, 32, 10))``.
-        optimizer: anything with ``init(params)`` and ``update(grad, state)``;
-            hyperparameters of shape ``(len(seeds), 1)`` give each run its own.
+        optimizer: anything with ``init(params)`` and ``update(grad, state)``
+            (called as ``update(grad, state, params=theta)`` if it has
+            ``uses_params = True``: AdamW, Lion, Adafactor, and wrappers
+            around them); hyperparameters of shape ``(len(seeds), 1)`` give
+            each run its own.
         x, y: training inputs ``(n, n_in)`` and integer labels ``(n,)``.
         epochs: passes over the training data, an integer >= 0.
         batch_size: rows per step, an integer in ``[1, n]``.
@@ -151,7 +155,7 @@ def train(
                 k = epoch * steps_per_epoch + j  # steps taken so far
                 batch = order[:, j * batch_size : (j + 1) * batch_size]
                 loss, grad = model.loss_and_grad(theta, x[batch], y[batch])
-                updates, state = optimizer.update(grad, state)
+                updates, state = call_update(optimizer, grad, state, params=theta)
                 candidate = theta - updates
                 bad = ~np.isfinite(loss) | ~np.all(np.abs(candidate) <= bound, axis=-1)  # NaN fails <=
                 newly = bad & (diverged_at < 0)
@@ -175,6 +179,9 @@ class Stacked:
         run = train(model, both, x, y, epochs, batch_size, seeds=[0, 0])  # row 0: SGD, row 1: RMSProp
 
     Hyperparameters of shape ``(group size, 1)`` give each run in a group its own.
+    ``uses_params`` is True when any of the optimizers uses the parameters
+    (AdamW, Lion, Adafactor): ``update(grad, state, params)`` then hands each
+    its group of them.
     """
 
     def __init__(self, optimizers):
@@ -183,6 +190,7 @@ class Stacked:
         self.optimizers = [check.optimizer("optimizers[i]", opt) for opt in optimizers]
         if not self.optimizers:
             raise ValueError("optimizers must be a non-empty list of optimizers")
+        self.uses_params = any(uses_params(opt) for opt in self.optimizers)
 
     def init(self, params) -> tuple:
         params = np.asarray(params)
@@ -194,8 +202,11 @@ class Stacked:
         groups = np.split(params, len(self.optimizers))
         return tuple(opt.init(group) for opt, group in zip(self.optimizers, groups))
 
-    def update(self, grad, state: tuple) -> tuple[np.ndarray, tuple]:
-        results = [opt.update(g, s) for opt, g, s in zip(self.optimizers, np.split(np.asarray(grad), len(self.optimizers)), state)]
+    def update(self, grad, state: tuple, params=None) -> tuple[np.ndarray, tuple]:
+        k = len(self.optimizers)
+        grads = np.split(np.asarray(grad), k)
+        groups = [None] * k if params is None else np.split(np.asarray(params), k)
+        results = [call_update(opt, g, s, p) for opt, g, s, p in zip(self.optimizers, grads, state, groups)]
         return np.concatenate([updates for updates, _ in results]), tuple(s for _, s in results)
 
     def __repr__(self) -> str:

@@ -1,10 +1,16 @@
-"""Shared plumbing of the optimizer modules added for notebook 08 (not public).
+"""Shared plumbing of the optimizers and the loops that call them (not public).
 
 :mod:`sign_methods`, :mod:`adam_variants` and :mod:`preconditioners` need
 the same three small things, by the numerics policy of
 :mod:`rmsprop_lib.core.optimizers`: a gradient checked and in the state's dtype,
 hyperparameters that never change that dtype (Python numbers stay "weak",
 arrays are cast), and the parameters that weight decay needs.
+
+Every loop or wrapper that calls an optimizer (``minimize``,
+``minimize_stochastic``, ``train``, ``Stacked``, ``WarmupThenDecay``,
+``online.run``, and so the explorers built on them) calls it through
+:func:`call_update`, the one place that knows which optimizers need the
+parameters (optax's convention ``update(grad, state, params)``).
 """
 
 from __future__ import annotations
@@ -16,6 +22,29 @@ from rmsprop_lib.numerics import validation as check
 
 
 in_dtype = check.in_dtype  # a hyperparameter for arithmetic in a dtype: Python numbers as they are, arrays cast
+
+
+def uses_params(optimizer) -> bool:
+    """Whether ``optimizer.update`` needs the current parameters: its ``uses_params`` attribute (default False).
+
+    True for AdamW, Lion, Adafactor and for wrappers around one of them
+    (``WarmupThenDecay``, ``Stacked``), which pass them on.
+    """
+    return bool(getattr(optimizer, "uses_params", False))
+
+
+def call_update(optimizer, grad, state, params):
+    """One step of any optimizer: ``optimizer.update(grad, state)``, plus ``params=params`` if it uses them.
+
+    ``params`` are the current parameters :math:`\\theta_{t-1}` (the
+    ones the gradient was taken at), shape as given to ``init``; optimizers
+    without ``uses_params`` never see them, so any object with
+    ``init(params)`` and ``update(grad, state)`` works. Returns
+    ``(updates, new_state)``.
+    """
+    if uses_params(optimizer):
+        return optimizer.update(grad, state, params=params)
+    return optimizer.update(grad, state)
 
 
 def gradient(grad: ArrayLike, like: np.ndarray) -> np.ndarray:
@@ -44,7 +73,8 @@ def parameters(params: ArrayLike | None, like: np.ndarray, why: str) -> np.ndarr
             needed) or has another shape than ``like``.
     """
     if params is None:
-        raise ValueError(f"params is required: {why}, update(grad, state, params=x) (minimize passes them)")
+        raise ValueError(f"params is required: {why}, update(grad, state, params=x) (every loop of the library passes "
+                         "them: minimize, minimize_stochastic, train, online.run, WarmupThenDecay, Stacked)")
     params = check.parameters("params", params)  # real numbers (TypeError otherwise)
     if np.shape(params) != like.shape:
         raise ValueError(f"params has shape {np.shape(params)}, but the optimizer state has shape {like.shape}; "
