@@ -29,21 +29,25 @@ def name(raw):
     return raw.lower().replace("_", "-")
 
 
-def direct_dependencies():
-    lines = (ROOT / "requirements.in").read_text().splitlines()
-    return [name(line.split("#")[0].strip()) for line in lines if line.split("#")[0].strip()]
+# Every lock a make target installs: the notebooks (.venv), the JupyterLite build (.venv-lite), the site (.venv-site).
+LOCKS = ["requirements", "lite/requirements", "site/requirements"]
 
 
-def lock_lines():
-    lines = (ROOT / "requirements.txt").read_text().splitlines()
+def direct_dependencies(lock="requirements"):
+    lines = (ROOT / f"{lock}.in").read_text().splitlines()
+    return [name(Requirement(line.split("#")[0].strip()).name) for line in lines if line.split("#")[0].strip()]
+
+
+def lock_lines(lock="requirements"):
+    lines = (ROOT / f"{lock}.txt").read_text().splitlines()
     return [Requirement(line.split("  #")[0].strip()) for line in lines if line.split("#")[0].strip()]
 
 
-def lock_for(python):
-    """{package: [versions]} that pip installs from requirements.txt on this platform with `python`."""
+def lock_for(python, lock="requirements"):
+    """{package: [versions]} that pip installs from a lock on this platform with `python`."""
     env = default_environment() | {"python_version": ".".join(python.split(".")[:2]), "python_full_version": python}
     chosen = {}
-    for req in lock_lines():
+    for req in lock_lines(lock):
         if req.marker is None or req.marker.evaluate(env):
             chosen.setdefault(name(req.name), []).append(str(req.specifier).removeprefix("=="))
     return chosen
@@ -62,18 +66,26 @@ def test_supported_range_is_read_from_the_makefile():
     assert SUPPORTED[0] == f"{PY_MIN}.0" and SUPPORTED[-1] == f"{PY_MAX}.99" and len(SUPPORTED) >= 2
 
 
-def test_every_line_of_the_lock_pins_one_version():
-    loose = [str(req) for req in lock_lines() if not str(req.specifier).startswith("==") or "," in str(req.specifier)]
-    assert lock_lines() and loose == []
+@pytest.mark.parametrize("lock", LOCKS)
+def test_every_line_of_the_lock_pins_one_version(lock):
+    loose = [str(req) for req in lock_lines(lock) if not str(req.specifier).startswith("==") or "," in str(req.specifier)]
+    assert lock_lines(lock) and loose == []
 
 
+@pytest.mark.parametrize("lock", LOCKS)
 @pytest.mark.parametrize("python", SUPPORTED)
-def test_every_direct_dependency_is_pinned_once_for_every_supported_python(python):
-    chosen = lock_for(python)
-    missing = [dep for dep in direct_dependencies() if dep not in chosen]
+def test_every_direct_dependency_is_pinned_once_for_every_supported_python(python, lock):
+    chosen = lock_for(python, lock)
+    missing = [dep for dep in direct_dependencies(lock) if dep not in chosen]
     twice = {dep: versions for dep, versions in chosen.items() if len(versions) > 1}
-    assert missing == [], f"requirements.txt pins nothing for {missing} on Python {python}: run 'make pins'"
-    assert twice == {}, f"requirements.txt pins two versions on Python {python}: {twice}"
+    assert missing == [], f"{lock}.txt pins nothing for {missing} on Python {python}: run 'make pins'"
+    assert twice == {}, f"{lock}.txt pins two versions on Python {python}: {twice}"
+
+
+@pytest.mark.parametrize("lock", LOCKS)
+def test_the_lock_is_made_from_its_in_file(lock):
+    header = (ROOT / f"{lock}.txt").read_text().splitlines()[:3]
+    assert any("make pins" in line and "universal" in line for line in header), f"{lock}.txt is not a 'make pins' lock"
 
 
 def test_environment_yml_pins_equal_requirements_txt_for_its_python():
