@@ -23,7 +23,7 @@ help:
 	@echo "make exercises  - write the student notebooks (notebooks/exercises/) from the solutions; ARGS=--force overwrites edited ones"
 	@echo "make bench      - measure the performance goals against their peers (benchmarks/README.md); ARGS=--skip-tests is quicker"
 	@echo "make test-portability - nbval over every notebook under other BLAS kernels, SIMD levels and a user's matplotlibrc"
-	@echo "make test-pythons - the tests (no browser) on a fresh venv for every CPython $(PY_MIN)-$(PY_MAX) found here"
+	@echo "make test-pythons - make test (no browser) in a fresh clone for every other CPython $(PY_MIN)-$(PY_MAX) found here"
 	@echo "make pins       - re-resolve requirements.in into requirements.txt for every Python (UPGRADE=1: newest releases)"
 
 install: $(STAMP)
@@ -55,8 +55,10 @@ $(LAB_OVERRIDES): tools/lab-overrides.json | $(STAMP)
 lab: $(STAMP) $(LAB_OVERRIDES)
 	$(BIN)/jupyter lab notebooks/00_start_here.ipynb $(ARGS)
 
+# JOBS: pytest-xdist workers (auto: one per core; JOBS=0 runs in one process). Each notebook's cells stay together.
+JOBS ?= auto
 test: $(STAMP) $(LAB_OVERRIDES) torch
-	$(BIN)/python -m pytest $(ARGS)
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup $(ARGS)
 
 notebooks: $(STAMP)
 	@$(BIN)/python -c "import sys; v = sys.version_info[:2]; sys.exit(0 if v == (3, 11) else \
@@ -78,7 +80,7 @@ test-portability: $(STAMP)
 
 # The tests (unit + nbval, no browser) on a fresh venv in build/pythons/ for every supported CPython present.
 test-pythons:
-	tools/test_pythons.sh $(PY_MIN) $(PY_MAX)
+	SKIP_PYTHON=$(abspath $(BIN)/python) tools/test_pythons.sh $(PY_MIN) $(PY_MAX)
 
 # A universal lock: one file, environment markers pick each Python's versions (uv, in a throwaway venv).
 # Keeps the current pins where they still fit; UPGRADE=1 takes the newest releases.

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import ipywidgets as widgets
@@ -150,24 +149,25 @@ def _check_in_kernel(path: Path) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def kernel_reports(tmp_path_factory):
-    """Every notebook's report, computed two at a time (one kernel per notebook) as the tests ask for them."""
-    # The kernel is this environment's Python, whatever kernels the user has installed.
+def kernel_spec(tmp_path_factory):
+    """The kernel is this environment's Python, whatever kernels the user has installed."""
     spec = tmp_path_factory.mktemp("jupyter_path") / "kernels" / "python3"
     spec.mkdir(parents=True)
     (spec / "kernel.json").write_text(json.dumps({
         "argv": [sys.executable, "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
         "display_name": "Python 3 (ipykernel)", "language": "python",
     }))
-    with pytest.MonkeyPatch.context() as mp, ThreadPoolExecutor(max_workers=2) as pool:
+    with pytest.MonkeyPatch.context() as mp:
         mp.setenv("JUPYTER_PATH", str(spec.parents[1]))
         mp.setenv("MPLBACKEND", "Agg")
-        yield {name: pool.submit(_check_in_kernel, ROOT / "notebooks" / name) for name in WITH_EXPLORERS}
+        yield
 
 
+# One kernel per notebook; `make test` spreads these over its workers (pytest-xdist, tests/conftest.py).
+@pytest.mark.spread
 @pytest.mark.parametrize("name", WITH_EXPLORERS)
-def test_every_explorer_survives_its_extremes(kernel_reports, name):
-    reports = kernel_reports[name].result()
+def test_every_explorer_survives_its_extremes(kernel_spec, name):
+    reports = _check_in_kernel(ROOT / "notebooks" / name)
     assert reports, f"{name} makes an Explorer, but none was recorded"
     lines = []
     for i, report in enumerate(reports, 1):

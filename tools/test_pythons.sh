@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# make test-pythons: the tests on a fresh venv for every supported CPython found on this machine.
+# make test-pythons: the README's own command, `make test`, in a fresh clone for every supported CPython here.
 #   tools/test_pythons.sh MIN MAX        e.g. tools/test_pythons.sh 3.10 3.13
-# Interpreters: PYTHONS="python3.12 /usr/bin/python3.11 ..." if set; otherwise every pyenv
-# version and every /usr/bin, /usr/local/bin python3.X whose version lies in MIN..MAX.
-# Each gets build/pythons/<version>/ (removed first): requirements.txt, `pip install --no-deps -e .`,
-# then pytest -m "not browser" (unit tests + nbval over the notebooks; the browser tests and two slow
-# kernel-driven tests run once, in `make test`). Logs: build/pythons/<version>/{install,test}.log; the venv is
-# removed when its tests pass.
-# Prints one line per Python and exits non-zero if any install or test run fails.
+# Interpreters: PYTHONS="python3.12 /usr/bin/python3.11 ..." if set; otherwise every pyenv version and every
+# /usr/bin, /usr/local/bin python3.X whose version lies in MIN..MAX, except the one `make test` already ran
+# with (SKIP_PYTHON, the .venv's interpreter; .ci/run runs `make test` first).
+# Each gets build/pythons/<version>/repo, a `git clone` of HEAD (committed work only), and runs
+#   make test PYTHON=<it> ARGS='-m "not browser" -k "<not the two slow kernel runs>"'
+# as a newcomer would: the three venvs (.venv, .venv-lite, .venv-site) are installed from their locks with that
+# Python, then the unit tests and nbval over every notebook. The browser-driven tests (JupyterLab, the
+# JupyterLite kernel, the static site) and two slow kernel-driven tests of our code, not of the interpreter
+# (explorer extremes, student notebooks), run once, in the main `make test`.
+# Logs: build/pythons/<version>/test.log; a clone is removed when its run passes.
+# Prints one line per Python and exits non-zero if any run fails.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 min="${1:-3.10}" max="${2:-3.13}"
@@ -31,6 +35,12 @@ else
   done
 fi
 
+# The interpreter the main `make test` used (.venv's), unless named in PYTHONS.
+skip_real=""
+if [ -z "${PYTHONS:-}" ] && [ -n "${SKIP_PYTHON:-}" ] && [ -x "$SKIP_PYTHON" ]; then
+  skip_real=$("$SKIP_PYTHON" -c 'import sys; print(sys._base_executable)' 2>/dev/null | xargs readlink -f 2>/dev/null)
+fi
+
 # Keep the supported ones, one per interpreter binary (several names can lead to one binary).
 pythons=() versions=() seen=" " skipped=()
 for given in "${candidates[@]}"; do
@@ -40,16 +50,16 @@ for given in "${candidates[@]}"; do
   [[ "$seen" == *" $real "* ]] && continue
   seen+="$real "
   v=$(version "$p") || continue
+  if [ -n "$skip_real" ] && [ "$real" = "$skip_real" ]; then skipped+=("$v: tested by make test"); continue; fi
   if in_range "$v"; then pythons+=("$p") versions+=("$v"); else skipped+=("$v"); fi
 done
-[ ${#skipped[@]} -gt 0 ] && echo "test-pythons: not tested (outside $min-$max or absent): ${skipped[*]}"
+[ ${#skipped[@]} -gt 0 ] && echo "test-pythons: not run here: ${skipped[*]}"
 if [ ${#pythons[@]} -eq 0 ]; then
   echo "test-pythons: no CPython $min-$max found (PYTHONS=... names them)"; exit 1
 fi
-echo "test-pythons: ${#pythons[@]} Pythons, one at a time; logs in $out/<version>/"
+[ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ] && echo "test-pythons: uncommitted changes are not tested (each run clones HEAD)"
+echo "test-pythons: ${#pythons[@]} Pythons, one at a time, each 'make test' in a fresh clone; logs in $out/<version>/"
 
-# Run once, in `make test`, not per Python (each drives Jupyter kernels for minutes and tests our code, not
-# the interpreter): every explorer at its slider extremes, and every student notebook top to bottom.
 SLOW_ONCE="not test_every_explorer_survives_its_extremes and not test_student_notebooks_run_top_to_bottom"
 
 failed=() start=$SECONDS
@@ -58,23 +68,15 @@ for i in "${!pythons[@]}"; do
   [[ " ${versions[*]:0:$i} " == *" $v "* ]] && dir="$dir-$i"  # two interpreters of one version
   rm -rf "$dir" && mkdir -p "$dir"
   t0=$SECONDS
-  if "$p" -m venv "$dir/venv" >"$dir/install.log" 2>&1 &&
-     "$dir/venv/bin/python" -m pip install --quiet --upgrade pip >>"$dir/install.log" 2>&1 &&
-     "$dir/venv/bin/python" -m pip install --quiet -r requirements.txt >>"$dir/install.log" 2>&1 &&
-     "$dir/venv/bin/python" -m pip install --quiet --no-deps -e . >>"$dir/install.log" 2>&1; then
-    install=$((SECONDS - t0)) t1=$SECONDS
-    "$dir/venv/bin/python" -m pytest -m "not browser" -q -k "$SLOW_ONCE" >"$dir/test.log" 2>&1
-    status=$? tests=$((SECONDS - t1))
-    summary=$(grep -E '^=+ .*(passed|failed|error).* in [0-9.]+s' "$dir/test.log" | tail -1 | sed -E 's/^=+ //; s/ =+$//')
-    [ -n "$summary" ] || summary=$(tail -1 "$dir/test.log")
-    if [ $status -eq 0 ]; then verdict=PASS; else verdict=FAIL; failed+=("$v"); fi
-    printf '%-8s %-4s  install %4ds  tests %4ds  %s  (%s)\n' "$v" "$verdict" "$install" "$tests" "$summary" "$p"
-    [ $status -eq 0 ] && rm -rf "$dir/venv"  # ~0.6 GB each; a failed one is kept to look into
-    [ $status -eq 0 ] || grep -E '^(FAILED|ERROR) ' "$dir/test.log" | sed -E 's/\x1b\[[0-9;]*m//g; s/^/           /'
-  else
-    failed+=("$v")
-    printf '%-8s %-4s  install failed after %ds: %s  (%s)\n' "$v" FAIL $((SECONDS - t0)) \
-      "$(grep -E 'ERROR|Error' "$dir/install.log" | head -1)" "$p"
+  git clone --quiet --no-hardlinks . "$dir/repo" >"$dir/test.log" 2>&1
+  make -C "$dir/repo" test PYTHON="$p" ARGS="-m 'not browser' -k '$SLOW_ONCE'" >>"$dir/test.log" 2>&1
+  status=$?
+  summary=$(grep -E '^=*\s*[0-9]+ (passed|failed).* in [0-9.]+s' "$dir/test.log" | tail -1 | sed -E 's/^=+ //; s/ =+$//')
+  [ -n "$summary" ] || summary=$(grep -E 'Error|error:' "$dir/test.log" | head -1)
+  if [ $status -eq 0 ]; then verdict=PASS; else verdict=FAIL; failed+=("$v"); fi
+  printf '%-8s %-4s  make test %4ds  %s  (%s)\n' "$v" "$verdict" $((SECONDS - t0)) "$summary" "$p"
+  if [ $status -eq 0 ]; then rm -rf "$dir/repo"; else  # ~1 GB each; a failed one is kept to look into
+    grep -E '^(FAILED|ERROR) ' "$dir/test.log" | sed -E 's/\x1b\[[0-9;]*m//g; s/^/           /'
   fi
 done
 
