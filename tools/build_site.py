@@ -124,11 +124,15 @@ def stage_notebook(source: Path, target: Path, lite_url: str) -> int:
             continue  # a page carries its launch line under the title; the setup cell is for Colab
         if cell["cell_type"] == "markdown":
             cell["source"] = anchors_for_myst("".join(cell["source"]))
+        if cell["cell_type"] == "markdown" and not titled and cell["source"].lstrip().startswith("# "):
+            titled = True  # the launch line goes right under the title line, above the introduction
+            title, _, rest = cell["source"].lstrip().partition("\n")
+            cells += [md_cell(title, "title"), md_cell(launch_line(path, lite), "launch")]
+            if rest.strip():
+                cells.append({**cell, "source": rest})
+            continue
         cells.append(cell)
-        if cell["cell_type"] == "markdown" and not titled and "".join(cell["source"]).lstrip().startswith("# "):
-            titled = True
-            cells.append(md_cell(launch_line(path, lite), "launch"))
-        elif cell["cell_type"] == "code" and any(WIDGET_VIEW in o.get("data", {}) for o in cell.get("outputs", [])):
+        if cell["cell_type"] == "code" and any(WIDGET_VIEW in o.get("data", {}) for o in cell.get("outputs", [])):
             explorers += 1
             cells.append(md_cell(f"<p class=\"run-live\">▶ This is the saved picture at the default settings. "
                                  f"<a href=\"{url}\">Run it live</a> to move the controls.</p>", f"run-live-{explorers}"))
