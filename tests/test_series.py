@@ -161,6 +161,7 @@ def test_one_address_the_placeholder_is_marked_and_a_new_address_reaches_every_c
     written = subprocess.run([sys.executable, str(root / "tools" / "series.py")], capture_output=True, text=True)
     assert written.returncode == 0, written.stdout + written.stderr
     assert _check(root).returncode == 0
-    texts = [(root / "README.md").read_text()] + ["\n".join(_top_cells(p)[0]) for p in (root / "notebooks").rglob("*.ipynb")]
+    readme_launch = (root / "README.md").read_text().split("<!-- launch:start -->")[1].split("<!-- launch:end -->")[0]
+    texts = [readme_launch] + ["\n".join(_top_cells(p)[0]) for p in (root / "notebooks").rglob("*.ipynb")]
     assert not any("placeholder-owner" in text or "Not live yet" in text for text in texts)
     assert all("someone/rmsprop-series" in text for text in texts)
