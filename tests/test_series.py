@@ -1,11 +1,13 @@
 """Navigation links, titles and the notebook maps agree (tools/series.py)."""
 
+import importlib.util
 import json
 import shutil
 import re
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -42,18 +44,28 @@ def test_the_series_is_numbered_without_gaps():
 
 
 def _copy_of_the_series(tmp_path):
-    """tools/series.py, README.md and the numbered notebooks, copied so that they can be broken."""
+    """tools/series.py (and make_exercises.py, which it runs), pyproject.toml, README.md, the numbered, student and
+    solutions notebooks, copied so that they can be broken."""
     (tmp_path / "tools").mkdir()
     (tmp_path / "notebooks").mkdir()
-    shutil.copy(ROOT / "tools" / "series.py", tmp_path / "tools")
-    shutil.copy(ROOT / "README.md", tmp_path)
+    for tool in ("series.py", "make_exercises.py"):
+        shutil.copy(ROOT / "tools" / tool, tmp_path / "tools")
+    for name in ("README.md", "pyproject.toml"):
+        shutil.copy(ROOT / name, tmp_path)
     for path in NOTEBOOKS:
         shutil.copy(path, tmp_path / "notebooks")
+    for folder in ("exercises", "solutions"):
+        shutil.copytree(ROOT / "notebooks" / folder, tmp_path / "notebooks" / folder)
     return tmp_path
 
 
 def _check(root):
-    return subprocess.run([sys.executable, str(root / "tools" / "series.py"), "--check"], capture_output=True, text=True)
+    """``series.py --check`` on a copy, in this process (a new interpreter spends seconds importing nbformat)."""
+    spec = importlib.util.spec_from_file_location(f"series_copy_{len(sys.modules)}", root / "tools" / "series.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    stale = module.sync(check=True)
+    return SimpleNamespace(returncode=1 if stale else 0, stdout="\n".join(stale), stderr="")
 
 
 def _edit_notebook(path, edit):
@@ -62,7 +74,8 @@ def _edit_notebook(path, edit):
     path.write_text(json.dumps(nb))
 
 
-@pytest.mark.parametrize("what", ["map in 00", "navigation of 03", "map in README"])
+@pytest.mark.parametrize("what", ["map in 00", "navigation of 03", "map in README", "launch links of 05",
+                                  "setup cell of solutions/03", "launch links of exercises/04", "launch in README"])
 def test_the_check_fails_on_a_stale_map_or_navigation(tmp_path, what):
     root = _copy_of_the_series(tmp_path)
     assert _check(root).returncode == 0  # the copy starts up to date
@@ -79,6 +92,25 @@ def test_the_check_fails_on_a_stale_map_or_navigation(tmp_path, what):
             cells[0]["source"] = "[Contents](00_start_here.ipynb)"
         _edit_notebook(root / "notebooks" / "03_momentum.ipynb", break_nav)
         stale = "notebooks/03_momentum.ipynb"
+    elif what == "launch links of 05":
+        def older_tag(cells):
+            cells[0]["source"] = "".join(cells[0]["source"]).replace("/blob/v", "/blob/main-was-v")
+        _edit_notebook(root / "notebooks" / "05_rmsprop.ipynb", older_tag)
+        stale = "notebooks/05_rmsprop.ipynb"
+    elif what == "setup cell of solutions/03":
+        def edited_setup(cells):
+            cells[1]["source"] = "".join(cells[1]["source"]).replace('"-q", ', "")
+        _edit_notebook(root / "notebooks" / "solutions" / "03_momentum.ipynb", edited_setup)
+        stale = "notebooks/solutions/03_momentum.ipynb"
+    elif what == "launch links of exercises/04":
+        def full_notebook(cells):  # the student notebook must launch itself, not the full one
+            cells[0]["source"] = "".join(cells[0]["source"]).replace("exercises/04", "04")
+        _edit_notebook(root / "notebooks" / "exercises" / "04_adagrad.ipynb", full_notebook)
+        stale = "notebooks/exercises/04_adagrad.ipynb"
+    elif what == "launch in README":
+        readme = root / "README.md"
+        readme.write_text(readme.read_text().replace("colab.research.google.com", "colab.example.org", 1))
+        stale = "README.md"
     else:
         readme = root / "README.md"
         readme.write_text(readme.read_text().replace("| 01 |", "| 1 |"))
@@ -87,3 +119,49 @@ def test_the_check_fails_on_a_stale_map_or_navigation(tmp_path, what):
     assert result.returncode == 1, result.stdout + result.stderr
     assert stale in result.stdout
     assert _check(root).returncode == 1  # the check wrote nothing
+
+
+def _top_cells(path):
+    cells = json.loads(path.read_text())["cells"]
+    return ["".join(c["source"]) for c in cells[:2]], [c["metadata"].get("tags") for c in cells[:2]]
+
+
+def test_every_notebook_opens_with_its_launch_links_and_the_same_setup_cell():
+    sys.path.insert(0, str(ROOT / "tools"))
+    import series
+
+    where = series.address()
+    notebooks = NOTEBOOKS + sorted((ROOT / "notebooks" / "solutions").glob("[0-9][0-9]_*.ipynb")) \
+        + sorted((ROOT / "notebooks" / "exercises").glob("[0-9][0-9]_*.ipynb"))
+    assert len(notebooks) >= 20
+    for path in notebooks:
+        (launch, setup), tags = _top_cells(path)
+        assert tags == [["launch"], ["setup"]], path
+        assert setup == series.setup_source(where), path
+        relative = path.relative_to(ROOT / "notebooks").as_posix()
+        links = re.findall(r"\]\((https://[^)\s]+)\)", launch)
+        assert links == [url for _, url in series.launch_links(relative, where)], path
+        for url in links[1:]:  # Colab and Binder open the release tag, never a moving branch
+            assert f"/{where['ref']}/" in url or f"/{where['ref']}?" in url, url
+    assert f"refs/tags/{where['ref']}.zip" in series.setup_source(where)
+
+
+def test_one_address_the_placeholder_is_marked_and_a_new_address_reaches_every_copy(tmp_path):
+    root = _copy_of_the_series(tmp_path)
+    readme = (root / "README.md").read_text()
+    assert "placeholder-owner" in readme and "Not live yet" in readme  # marked as such until published
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace("placeholder-owner/rmsprop-series", "someone/rmsprop-series")
+                         .replace("https://placeholder-owner.github.io", "https://someone.github.io"))
+    result = _check(root)
+    assert result.returncode == 1
+    for name in ("README.md", "notebooks/00_start_here.ipynb", "notebooks/solutions/07_training_a_network.ipynb",
+                 "notebooks/exercises/05_rmsprop.ipynb"):
+        assert name in result.stdout, result.stdout
+    written = subprocess.run([sys.executable, str(root / "tools" / "series.py")], capture_output=True, text=True)
+    assert written.returncode == 0, written.stdout + written.stderr
+    assert _check(root).returncode == 0
+    readme_launch = (root / "README.md").read_text().split("<!-- launch:start -->")[1].split("<!-- launch:end -->")[0]
+    texts = [readme_launch] + ["\n".join(_top_cells(p)[0]) for p in (root / "notebooks").rglob("*.ipynb")]
+    assert not any("placeholder-owner" in text or "Not live yet" in text for text in texts)
+    assert all("someone/rmsprop-series" in text for text in texts)

@@ -14,12 +14,15 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import pytest
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+import series  # noqa: E402  (the launch links)
 from test_browser import sync_api  # skips when Chromium or Playwright is absent
 from served import guarded_browser, serve
 
@@ -54,6 +57,7 @@ PAGE_JS = """async () => {
     widgets: document.querySelectorAll('.jupyter-widgets').length,
     widgetImages: [...document.querySelectorAll('img.widget-image')].filter(img => img.naturalWidth > 0).length,
     liveLinks: [...document.querySelectorAll('p.run-live a')].map(a => a.href),
+    launchLinks: [...document.querySelectorAll('p.launch a')].map(a => a.href),
   };
 }"""
 
@@ -120,17 +124,20 @@ def test_page_loads_with_images_math_links_and_no_other_host(site, browser_conte
         own = {link for link in own if not link.startswith(f"{url}/lite/")}
     unresolved = sorted(link for link in own if not resolves(link))
     assert not unresolved, f"{page_name}: links that do not resolve: {unresolved}"
+    # the launch line: this site's JupyterLite copy, then Colab and Binder from the one address (tools/series.py)
+    notebook = "00_start_here" if page_name == "index" else page_name
+    expected = [url for _, url in series.launch_links(f"{notebook}.ipynb", browser=f"{url}/lite/")]
+    assert state["launchLinks"] == expected, state["launchLinks"]
     if page_name == "index":
         for name in NOTEBOOKS:  # the map and the table of contents reach every notebook
             assert f"{url}/{name}.html" in own, f"the front page does not link {name}"
-        assert state["liveLinks"] == [] and any("/lite/lab/index.html" in link for link in state["links"])
+        assert state["liveLinks"] == []
     else:
-        assert f"{url}/lite/lab/index.html?path={page_name}.ipynb" in state["liveLinks"], state["liveLinks"]
         # every widget drawn by the vendored widget manager; each explorer's saved image shown, a "run it live"
         # link under each widget output
         assert state["widgetViews"] and state["widgets"], f"{page_name}: no widget rendered: {state}"
         assert state["widgetImages"] == saved_images(page_name), f"{page_name}: explorer images shown: {state}"
-        assert len(state["liveLinks"]) == 1 + state["widgetViews"], state["liveLinks"]
+        assert state["liveLinks"] == [expected[0]] * state["widgetViews"], state["liveLinks"]
 
 
 def test_the_site_has_a_page_per_notebook_and_no_cdn_reference(site):

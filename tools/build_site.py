@@ -4,11 +4,14 @@
 JupyterLite site beside it (``build/site/lite/``), so one folder holds both and any static host can serve
 it. What this script does:
 
-1. stages copies of the numbered notebooks (the committed files never change) with, on each page, a
-   "run it live" line under the title and under every explorer, linking into the JupyterLite site; links
-   to headings in other notebooks get MyST's anchors (``#The-map-of-the-series`` -> ``#the-map-of-the-series``);
-2. writes the front page: the series' title and the map of the series, taken from ``00_start_here.ipynb``
-   (between its ``notebook-map`` markers), and the table of contents;
+1. stages copies of the numbered notebooks (the committed files never change) with, on each page, the
+   launch line under the title (run it in your browser, i.e. this site's JupyterLite copy, in Colab, on
+   Binder: ``tools/series.py``'s ``launch_links``, from the one address in ``pyproject.toml``) in place of
+   the notebook's own launch and setup cells, and a "run it live" line under every explorer; links to
+   headings in other notebooks get MyST's anchors (``#The-map-of-the-series`` -> ``#the-map-of-the-series``);
+2. writes the front page: the series' title, the same launch line for the series (from notebook 00), the
+   map of the series, taken from ``00_start_here.ipynb`` (between its ``notebook-map`` markers), and the
+   table of contents;
 3. vendors require.js, @jupyter-widgets/html-manager and MathJax 3 from the npm registry (``npm pack``,
    cached in ``build/.site-cache``) so that no page asks any other host for anything;
 4. runs Sphinx with myst-nb (``site/conf.py``): no execution, the stored outputs as they are.
@@ -29,6 +32,9 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+import series  # noqa: E402  (the launch links: one address, pyproject.toml)
+
 NOTEBOOKS = ROOT / "notebooks"
 CACHE = ROOT / "build" / ".site-cache"
 
@@ -94,21 +100,39 @@ def live_url(lite_url: str, name: str) -> str:
     return f"{lite_url}lab/index.html?path={name}"
 
 
+def launch_line(path: str, lite_url: str) -> str:
+    """The page's launch line: this site's JupyterLite copy (a relative link), Colab and Binder (series.py)."""
+    links = series.launch_links(path, browser=lite_url)
+    where = series.address()
+    note = " (not live yet: the series is not published)" if where["placeholder"] else ""
+    (_, browser), *others = links
+    rest = " · ".join(f"<a href=\"{url}\">{label}</a>" for label, url in others)
+    return (f"<p class=\"launch\">▶ Run this notebook <a href=\"{browser}\">in your browser</a> (nothing to install; "
+            f"every explorer redraws as you move it) · {rest}{note}</p>")
+
+
 def stage_notebook(source: Path, target: Path, lite_url: str) -> int:
-    """A copy for the site: MyST anchors, "run it live" links; returns how many explorers it links."""
+    """A copy for the site: MyST anchors, launch and "run it live" links; returns how many explorers it links."""
     nb = json.loads(source.read_text())
     path = source.relative_to(NOTEBOOKS).as_posix()  # solutions/NN_name.ipynb for a solutions page
     # A relative site link is relative to the page: one folder down, it needs one "../" more.
-    url = live_url(lite_url if "://" in lite_url or lite_url.startswith("/") else "../" * path.count("/") + lite_url, path)
-    cells, explorers = [], 0
-    for index, cell in enumerate(nb["cells"]):
+    lite = lite_url if "://" in lite_url or lite_url.startswith("/") else "../" * path.count("/") + lite_url
+    url = live_url(lite, path)
+    cells, explorers, titled = [], 0, False
+    for cell in nb["cells"]:
+        if set(cell.get("metadata", {}).get("tags", [])) & {"launch", "setup"}:
+            continue  # a page carries its launch line under the title; the setup cell is for Colab
         if cell["cell_type"] == "markdown":
             cell["source"] = anchors_for_myst("".join(cell["source"]))
+        if cell["cell_type"] == "markdown" and not titled and cell["source"].lstrip().startswith("# "):
+            titled = True  # the launch line goes right under the title line, above the introduction
+            title, _, rest = cell["source"].lstrip().partition("\n")
+            cells += [md_cell(title, "title"), md_cell(launch_line(path, lite), "launch")]
+            if rest.strip():
+                cells.append({**cell, "source": rest})
+            continue
         cells.append(cell)
-        if cell["cell_type"] == "markdown" and index <= 1 and "".join(cell["source"]).lstrip().startswith("# "):
-            cells.append(md_cell(f"<p class=\"run-live\">▶ <a href=\"{url}\">Run this notebook live in your "
-                                 "browser</a>: nothing to install; every explorer redraws as you move it.</p>", "run-live"))
-        elif cell["cell_type"] == "code" and any(WIDGET_VIEW in o.get("data", {}) for o in cell.get("outputs", [])):
+        if cell["cell_type"] == "code" and any(WIDGET_VIEW in o.get("data", {}) for o in cell.get("outputs", [])):
             explorers += 1
             cells.append(md_cell(f"<p class=\"run-live\">▶ This is the saved picture at the default settings. "
                                  f"<a href=\"{url}\">Run it live</a> to move the controls.</p>", f"run-live-{explorers}"))
@@ -126,9 +150,8 @@ def front_page(names: list[str], lite_url: str) -> str:
     toctree = "\n".join(str(Path(n).with_suffix("")) for n in names)
     return (f"# RMSProp from the ground up\n\n"
             f"A notebook series that builds RMSProp from plain gradient descent, one idea per notebook, with an "
-            f"explorer to move in each. These pages show every notebook with its stored outputs; "
-            f"<a href=\"{live_url(lite_url, '00_start_here.ipynb')}\">run the series live in your browser</a> "
-            f"(JupyterLite: nothing to install).\n\n"
+            f"explorer to move in each. These pages show every notebook with its stored outputs.\n\n"
+            f"{launch_line('00_start_here.ipynb', lite_url).replace('Run this notebook', 'Run the series from notebook 00')}\n\n"
             f"## The map of the series\n\n{anchors_for_myst(found[1])}\n"
             f"```{{toctree}}\n:hidden:\n:maxdepth: 1\n\n{toctree}\n```\n")
 

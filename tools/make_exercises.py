@@ -18,6 +18,9 @@ this writes ``notebooks/exercises/NN_name.ipynb`` where
   numbered notebook that has a student version stays a sibling link
   (``03_momentum.ipynb``), every other relative link gets ``../``
   (``../00_start_here.ipynb``, ``../../docs/workshop.md``);
+- the launch cell (tagged ``launch``, written by ``tools/series.py``) links this
+  student notebook, not the full one: Colab, Binder and the browser site open
+  ``notebooks/exercises/NN_name.ipynb``;
 - everything else is unchanged (cell ids, tags, metadata).
 
 The output is deterministic: the same sources give byte-identical files.
@@ -51,6 +54,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from series import launch_markdown  # noqa: E402  (the launch links: one address, tools/series.py)
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ROOT / "notebooks"
@@ -145,6 +151,8 @@ def student_version(nb: dict, name: str, siblings: set[str]) -> dict:
             cell["outputs"] = []
             cell["execution_count"] = None
             cell.get("metadata", {}).pop("execution", None)  # run timestamps belong to the cleared outputs
+        elif "launch" in cell.get("metadata", {}).get("tags", []):
+            cell["source"] = launch_markdown(f"exercises/{name}")
         else:
             cell["source"] = rewrite_links(stub_solutions(source, MARKDOWN_STUB, where), siblings)
         if nb.get("nbformat_minor", 0) >= 5 and "id" not in cell:

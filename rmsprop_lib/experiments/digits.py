@@ -3,11 +3,13 @@
 The data are the UCI "Optical Recognition of Handwritten Digits" test set
 (E. Alpaydin and C. Kaynak, 1998; CC BY 4.0), the same 1797 images that
 scikit-learn bundles as ``load_digits``. ``notebooks/data/README.md`` says
-where the file came from and how it was made; nothing is downloaded.
+where the file came from and how it was made; nothing is downloaded (an
+installed rmsprop_lib carries the file and that README in ``rmsprop_lib/_data/``).
 """
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 from typing import NamedTuple
 
@@ -17,12 +19,13 @@ from rmsprop_lib.numerics import validation as check
 
 __all__ = ["DATA_FILE", "Split", "load_digits", "train_test_split"]
 
-#: The committed data file: ``images`` (1797, 8, 8) uint8 in 0..16, ``labels`` (1797,) uint8.
-DATA_FILE = Path(__file__).resolve().parents[2] / "notebooks" / "data" / "digits.npz"
-
-if not DATA_FILE.is_file() and Path("data", "digits.npz").is_file():
-    # the library installed as a wheel (the JupyterLite site): the data beside the notebook that imports it
-    DATA_FILE = Path("data", "digits.npz").resolve()
+_PACKAGE = Path(str(resources.files("rmsprop_lib")))
+#: The committed data file: ``images`` (1797, 8, 8) uint8 in 0..16, ``labels`` (1797,) uint8. In a checkout
+#: of the repository it is ``notebooks/data/digits.npz``; an installed rmsprop_lib (a wheel: Colab's setup cell,
+#: Binder, the browser site) carries the same file as package data, ``rmsprop_lib/_data/digits.npz``.
+DATA_FILE = _PACKAGE.parent / "notebooks" / "data" / "digits.npz"
+if not DATA_FILE.is_file():
+    DATA_FILE = _PACKAGE / "_data" / "digits.npz"
 
 
 def load_digits(path: str | Path | None = None) -> tuple[np.ndarray, np.ndarray]:
