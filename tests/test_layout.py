@@ -6,6 +6,7 @@ but the numerics guards.
 """
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -70,3 +71,12 @@ def test_claims_stands_alone():
 def test_the_textbook_core_reads_in_one_sitting():
     lines = sum(len(p.read_text().splitlines()) for p in (LIB / "core").glob("*.py"))
     assert lines <= CORE_MAX_LINES, f"core/ has {lines} lines; keep what is not the textbook elsewhere"
+
+
+def test_every_layer_is_packaged():
+    # pyproject.toml's [tool.setuptools] packages = [...] (read with a pattern: tomllib is Python 3.11+)
+    listed = re.search(r"^packages\s*=\s*\[([^\]]*)\]", (LIB.parent / "pyproject.toml").read_text(), re.M)
+    assert listed, "pyproject.toml lists no packages"
+    packages = re.findall(r'"([^"]+)"', listed.group(1))
+    missing = [f"rmsprop_lib.{layer}" for layer in LAYERS if f"rmsprop_lib.{layer}" not in packages]
+    assert "rmsprop_lib" in packages and missing == [], f"pyproject.toml's packages leave out {missing}"
