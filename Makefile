@@ -58,7 +58,7 @@ lab: $(STAMP) $(LAB_OVERRIDES)
 # JOBS: pytest-xdist workers (auto: one per core; JOBS=0 runs in one process). Each notebook's cells stay together.
 JOBS ?= auto
 test: $(STAMP) $(LAB_OVERRIDES) torch
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup $(ARGS)
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile $(ARGS)
 
 notebooks: $(STAMP)
 	@$(BIN)/python -c "import sys; v = sys.version_info[:2]; sys.exit(0 if v == (3, 11) else \

@@ -17,14 +17,3 @@ if RunningKernel is not None:
 
     RunningKernel.execute_cell_input = _execute_cell_input
 
-
-# --------------------------------------------------------------------------- spreading the tests over workers
-# `make test` runs pytest-xdist with --dist loadgroup. Every test stays with the others of its file (a notebook's
-# cells share one kernel; a test module's fixtures - a JupyterLab server, a site build - are made once), except
-# tests marked `spread`: independent and slow (a kernel of their own each), they go to whichever worker is free.
-def pytest_collection_modifyitems(config, items):
-    import pytest
-
-    for item in items:
-        if item.get_closest_marker("spread") is None and item.get_closest_marker("xdist_group") is None:
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))

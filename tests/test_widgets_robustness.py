@@ -163,8 +163,6 @@ def kernel_spec(tmp_path_factory):
         yield
 
 
-# One kernel per notebook; `make test` spreads these over its workers (pytest-xdist, tests/conftest.py).
-@pytest.mark.spread
 @pytest.mark.parametrize("name", WITH_EXPLORERS)
 def test_every_explorer_survives_its_extremes(kernel_spec, name):
     reports = _check_in_kernel(ROOT / "notebooks" / name)
