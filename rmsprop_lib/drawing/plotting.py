@@ -53,7 +53,7 @@ STYLES = {
     "Rprop": ("#000000", ":", "x"),  # black
     "Lion": ("#000000", "--", "h"),
     "Adafactor": ("#009E73", "-.", "*"),
-    "Shampoo": ("#CC79A7", "-", "d"),
+    "full-matrix RMSProp": ("#CC79A7", "-", "d"),  # reddish purple
 }
 #: The colour of each optimizer (from :data:`STYLES`).
 COLORS = {name: style[0] for name, style in STYLES.items()}
