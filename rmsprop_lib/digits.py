@@ -20,9 +20,11 @@ __all__ = ["DATA_FILE", "Split", "load_digits", "train_test_split"]
 #: The committed data file: ``images`` (1797, 8, 8) uint8 in 0..16, ``labels`` (1797,) uint8.
 DATA_FILE = Path(__file__).resolve().parents[1] / "notebooks" / "data" / "digits.npz"
 
-if not DATA_FILE.is_file() and Path("data", "digits.npz").is_file():
-    # the library installed as a wheel (the JupyterLite site): the data beside the notebook that imports it
-    DATA_FILE = Path("data", "digits.npz").resolve()
+for _beside in (Path("data", "digits.npz"), Path("..", "data", "digits.npz")):
+    # the library installed as a wheel (Colab, the JupyterLite site): the data beside the notebook that imports
+    # it, or beside its folder (notebooks/solutions/ and notebooks/exercises/ of a checkout)
+    if not DATA_FILE.is_file() and _beside.is_file():
+        DATA_FILE = _beside.resolve()
 
 
 def load_digits(path: str | Path | None = None) -> tuple[np.ndarray, np.ndarray]:

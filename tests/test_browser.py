@@ -288,6 +288,7 @@ class FrontEnd:
     slider_handle: str
     position_js: str  # (handle) => its position, as text
     ends_js: str  # (handle) => [its position at the minimum, at the maximum]
+    on_grid_at_render: bool = True  # a slider snaps its value to its step grid when drawn (noUiSlider does)
 
 
 LAB = FrontEnd(
@@ -398,6 +399,14 @@ class Exercise:
         forward, backward = ("ArrowLeft", "ArrowRight") if at_max else ("ArrowRight", "ArrowLeft")
         jump = "Home" if at_max else "End"
 
+        if not self.front.on_grid_at_render:
+            # ipywidgets 7's jQuery UI slider puts its value on its step grid (at 5 decimals: of the exponent, for a
+            # log slider) only when the handle moves, so the value set from Python may lie off it: step there first.
+            for key in (forward, backward):
+                busy = self.busy_count()
+                handle.press(key)
+                self.page.wait_for_function(f"() => window.__busy > {busy}", timeout=self.redraw_timeout * 1000)
+                self.settle(f"{name} moved with {key} onto its grid", time.monotonic() + self.redraw_timeout)
         start_text, start_position, start = readout.text_content(), position(), self.state()
 
         def move(key: str, before: dict, quiet_ok: bool = False) -> dict | None:

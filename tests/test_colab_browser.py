@@ -109,6 +109,7 @@ CLASSIC = FrontEnd(
     slider_handle=".ui-slider-handle",  # jQuery UI: the handle's place is its style, from 0% to 100%
     position_js="(h) => h.style.left || h.style.bottom",
     ends_js="() => ['0%', '100%']",
+    on_grid_at_render=False,
 )
 
 

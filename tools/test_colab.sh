@@ -65,12 +65,14 @@ where=$(cd "$OUT" && "$ROOT/$VENV/bin/python" -c 'import rmsprop_lib; print(rmsp
 step "library installed from $(basename "$wheel"): nothing else changed"
 
 # The test runner's plugin (not in Colab): within Colab's versions, so nothing of the runtime moves.
-"${PIP[@]}" install --quiet -c "$VERSIONS" nbval >>"$OUT/install.log" 2>&1 || fail "nbval did not install (log: $OUT/install.log)"
+"${PIP[@]}" install --quiet -c "$VERSIONS" nbval pytest-xdist >>"$OUT/install.log" 2>&1 || fail "nbval did not install (log: $OUT/install.log)"
 
 # ------------------------------------------------------------------ 3. nbval in Colab's versions
 # -o addopts= : pyproject's options name .venv's setup; the same ones are given here, from the wheel, not the tree.
 # --rootdir keeps the repository's conftest.py (nbval with store_history=True, as Jupyter runs cells).
-nbval=("$VENV/bin/python" -m pytest -o addopts= -p no:cacheprovider -q --nbval-current-env
+# Two notebooks at a time (-n 2; nbval needs --dist loadfile: one notebook's cells in one kernel, in order).
+export PYDEVD_DISABLE_FILE_VALIDATION=1  # ipykernel 6's debugger warns on stderr about frozen modules otherwise
+nbval=("$VENV/bin/python" -m pytest -o addopts= -p no:cacheprovider -q -n 2 --dist loadfile --nbval-current-env
        --nbval-sanitize-with=tests/nbval_sanitize.cfg --rootdir=. -o testpaths=)
 status=0
 "${nbval[@]}" --nbval notebooks/[0-9][0-9]_*.ipynb notebooks/solutions/*.ipynb >"$OUT/nbval.log" 2>&1 || status=1
