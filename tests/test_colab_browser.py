@@ -30,7 +30,8 @@ from pathlib import Path
 import pytest
 
 from test_browser import (  # skips when Chromium or Playwright is absent
-    CHROMIUM, CHROMIUM_ARGS, CONTROLS, NOTEBOOKS, ROOT, SERVER_TIMEOUT, FrontEnd, _free_port, check_notebook, sync_api,
+    BROKEN, CHROMIUM, CHROMIUM_ARGS, CONTROLS, NOTEBOOKS, ROOT, SERVER_TIMEOUT, FrontEnd, _broken_notebook, _free_port,
+    check_notebook, sync_api,
 )
 
 VENV = os.environ.get("COLAB_VENV")
@@ -81,6 +82,15 @@ PROBLEMS_JS = """() => {
   return [...new Set(problems)];
 }"""
 
+# True once every widget a cell sent is drawn (Notebook 6 shows nothing, not "Loading widget...", until then).
+DRAWN_JS = """() => Jupyter.notebook.get_cells().every(cell => {
+  if (cell.cell_type !== 'code') return true;
+  const sent = cell.output_area.outputs.filter(o => o.data && o.data['application/vnd.jupyter.widget-view+json']);
+  const drawn = [...cell.element[0].querySelectorAll('.output_subarea')]
+    .filter(e => !e.parentElement.closest('.jupyter-widgets') && e.querySelector('.jupyter-widgets'));
+  return drawn.length >= sent.length;
+})"""
+
 TOP = f"{NOTEBOOK} .cell > .output_wrapper > .output > .output_area > .output_subarea"
 
 CLASSIC = FrontEnd(
@@ -89,7 +99,7 @@ CLASSIC = FrontEnd(
     kernel_status_js="() => window.__status ?? 'none'",
     run_all_js="() => { Jupyter.notebook.clear_all_output(); Jupyter.notebook.execute_all_cells(); }",
     running_js="() => [...document.querySelectorAll('#notebook .input_prompt')].some(e => e.textContent.includes('*'))",
-    loading_js="() => !/Loading widget\\.\\.\\./.test(document.querySelector('#notebook').textContent)",
+    loading_js=DRAWN_JS,
     problems_js=PROBLEMS_JS,
     settled_js="""() => {
   const look = JSON.stringify([window.__busy, [...document.querySelectorAll('#notebook img')].map(i => i.src)]);
@@ -228,3 +238,13 @@ def test_notebook_runs_and_every_control_redraws(notebook_page, name):
     # Every explorer has its sliders: a notebook without any would mean the widgets never drew.
     if "Explorer(" in (notebook_page.lab.root / name).read_text():
         assert counts["controls"] > 0, f"{name}: no control found in the page"
+
+
+@pytest.mark.parametrize("fault", list(BROKEN))
+def test_a_broken_explorer_fails_the_check(notebook_server, notebook_page, tmp_path, fault):
+    """The checks catch a frozen, a raising and a drifting explorer in this front end too."""
+    source, message = BROKEN[fault]
+    name = f"broken_{fault}.ipynb"
+    _broken_notebook(notebook_server.root / name, source)
+    with pytest.raises(AssertionError, match=message):
+        check_notebook(notebook_page, name, tmp_path / "artifacts", redraw_timeout=3)
