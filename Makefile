@@ -166,4 +166,4 @@ bench: bench-lite
 # ipywidgets 7's own front end (Notebook 6.5) in headless Chromium, driven from .venv's Playwright.
 .PHONY: test-colab
 test-colab: $(STAMP)
-	tools/test_colab.sh $(BIN)/python
+	UV_SPEC="$(UV_SPEC)" tools/test_colab.sh $(BIN)/python
