@@ -289,6 +289,7 @@ class FrontEnd:
     position_js: str  # (handle) => its position, as text
     ends_js: str  # (handle) => [its position at the minimum, at the maximum]
     on_grid_at_render: bool = True  # a slider puts its value on its step grid when drawn (noUiSlider does)
+    loading_timeout: float = 20  # seconds for every widget to draw once the cells have run
 
 
 LAB = FrontEnd(
@@ -550,7 +551,7 @@ def check_notebook(lab_page: LabPage, name: str, artifacts: Path, redraw_timeout
         page.wait_for_function(f"() => !({front.running_js})() && ({front.kernel_status_js})() === 'idle'",
                                timeout=RUN_TIMEOUT * 1000, polling=100)
         # Widgets render asynchronously after their output arrives.
-        page.wait_for_function(front.loading_js, timeout=20_000)
+        page.wait_for_function(front.loading_js, timeout=front.loading_timeout * 1000)
         # A rendered slider may send its value back (noUiSlider snaps it to the step grid): let that settle.
         page.wait_for_function(front.settled_js, timeout=RUN_TIMEOUT * 1000, polling=150)
         problems = page.evaluate(front.problems_js)

@@ -120,6 +120,7 @@ CLASSIC = FrontEnd(
     position_js="(h) => h.style.left || h.style.bottom",
     ends_js="() => ['0%', '100%']",
     on_grid_at_render=False,
+    loading_timeout=60,  # once seen to take over 20 s on a loaded machine
 )
 
 
@@ -136,6 +137,13 @@ def notebook_server(tmp_path_factory):
     base = tmp_path_factory.mktemp("colab")
     root = base / "notebooks"
     shutil.copytree(ROOT / "notebooks", root, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "exercises"))
+    # The saved widget state is ipywidgets 8's (@jupyter-widgets/controls 2.0.0), which ipywidgets 7's manager cannot
+    # load: it tries once the kernel is connected, then re-renders every widget output, and when that lands while the
+    # cells run an explorer can stay blank. Colab does not restore it either: leave it out of the served copies.
+    for path in root.glob("*.ipynb"):
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        if notebook["metadata"].pop("widgets", None) is not None:
+            path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     python = Path(VENV, "bin", "python")
     spec = base / "jupyter_path" / "kernels" / "python3"
     spec.mkdir(parents=True)
