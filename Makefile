@@ -24,6 +24,7 @@ help:
 	@echo "make bench      - measure the performance goals against their peers (benchmarks/README.md); ARGS=--skip-tests is quicker"
 	@echo "make test-portability - nbval over every notebook under other BLAS kernels, SIMD levels and a user's matplotlibrc"
 	@echo "make test-pythons - make test (no browser) in a fresh clone for every other CPython $(PY_MIN)-$(PY_MAX) found here"
+	@echo "make test-colab  - the notebooks in Colab's versions (ipywidgets 7.7, IPython 7.34, numpy 2.0) and an ipywidgets-7 front end"
 	@echo "make pins       - re-resolve requirements.in into requirements.txt for every Python (UPGRADE=1: newest releases)"
 
 install: $(STAMP)
@@ -166,3 +167,11 @@ bench-lite: $(STAMP) $(LITE_STAMP)
 	  || echo "| 5 | JupyterLite rows | failed (see above) | | | | | **no** |"
 
 bench: bench-lite
+
+# `make test-colab`: the series as Google Colab runs it (tools/test_colab.sh; versions and their source in
+# tests/colab/colab-versions.txt). A fresh build/colab/venv with Colab's Python and packages, the library
+# pip-installed from a wheel without changing any of them, nbval over every notebook, and every notebook in
+# ipywidgets 7's own front end (Notebook 6.5) in headless Chromium, driven from .venv's Playwright.
+.PHONY: test-colab
+test-colab: $(STAMP)
+	UV_SPEC="$(UV_SPEC)" tools/test_colab.sh $(BIN)/python
