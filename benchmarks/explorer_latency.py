@@ -13,7 +13,7 @@ from the ``keydown`` to the new image decoded in that widget output.
 A press that changes no image (a step too small to show) is not counted.
 
 Usage: ``python benchmarks/explorer_latency.py [--presses 6] [--only 08] [--json]``.
-The kernels get the environment of ``make lab`` (``OPENBLAS_NUM_THREADS=1``);
+The kernels get the environment of ``make lab`` (``OPENBLAS_NUM_THREADS=1`` unless set);
 ``--blas-threads N`` sets another value, ``--blas-threads default`` leaves it unset.
 """
 
@@ -150,12 +150,12 @@ def measure_notebook(lab_page, name: str, presses: int, settle_ms: int = 150) ->
     return results
 
 
-def measure(presses: int, only: str | None, blas_threads: str) -> list[dict]:
+def measure(presses: int, only: str | None, blas_threads: str | None = None) -> list[dict]:
     import test_browser as tb
 
     with tempfile.TemporaryDirectory(prefix="explorer-latency-") as folder:
         base = Path(folder)
-        extra = {} if blas_threads == "default" else {"OPENBLAS_NUM_THREADS": blas_threads}
+        extra = tb.LAB_ENV if blas_threads is None else {} if blas_threads == "default" else {"OPENBLAS_NUM_THREADS": blas_threads}
         server, lab = tb._start_lab(base, extra_env=extra)
         try:
             names = [n for n in tb.NOTEBOOKS if only is None or any(n.startswith(o) for o in only.split(","))]
@@ -200,7 +200,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--presses", type=int, default=6, help="key presses per slider (half one way, half back)")
     parser.add_argument("--only", help="notebooks whose names start with these, e.g. 07,08")
-    parser.add_argument("--blas-threads", default="1", help="OPENBLAS_NUM_THREADS for the kernels (as make lab); 'default': unset")
+    parser.add_argument("--blas-threads", help="OPENBLAS_NUM_THREADS for the kernels (default: as make lab, 1); 'default': unset")
     parser.add_argument("--json", action="store_true", help="print one JSON line per explorer (ms)")
     args = parser.parse_args()
     for result in measure(args.presses, args.only, args.blas_threads):

@@ -131,9 +131,13 @@ def _start_lab(base: Path, extra_env: dict | None = None) -> tuple[subprocess.Po
             time.sleep(0.2)
 
 
+#: The kernels' environment as `make lab` gives it: one BLAS thread (unless set), see the Makefile.
+LAB_ENV = {"OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS", "1")}
+
+
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    server, lab = _start_lab(tmp_path_factory.mktemp("lab"))
+    server, lab = _start_lab(tmp_path_factory.mktemp("lab"), extra_env=LAB_ENV)
     yield lab
     server.terminate()
     try:
