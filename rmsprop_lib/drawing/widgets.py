@@ -155,11 +155,12 @@ class along_sliders:  # noqa: N801 - used like a function: compute = along_slide
     value and return its runs with that axis last in every array (and, with
     ``steps``, the step axis first, of ``steps`` or ``steps + 1`` rows).
     A value off the slider's grid (typed into its readout) is computed on
-    its own. Attributes: ``computed``, how many times ``compute`` ran.
+    its own. The last ``max_lines`` batches are kept (08's are about 10 MB
+    each at 3000 steps). Attributes: ``computed``, how many times ``compute`` ran.
     """
 
     def __init__(self, compute: Callable, controls: Mapping[str, widgets.ValueWidget], steps: str | None = None,
-                 max_lines: int = 16):
+                 max_lines: int = 4):
         check.function("compute", compute)
         self.compute, self.steps, self.max_lines = compute, steps, max_lines
         self.grids = {name: positions(control) for name, control in controls.items()
@@ -183,7 +184,7 @@ class along_sliders:  # noqa: N801 - used like a function: compute = along_slide
         along = next((name for name in moved if on_grid[name] is not None), None)
         if along is None and not moved and on_grid.get(self.along) is not None:
             along = self.along
-        if along is None:  # off every grid, or several sliders moved at once: on its own
+        if along is None:  # off every grid (a value typed into a readout): on its own
             self.computed += 1
             return self.compute(**values)
         size, index = len(self.grids[along]), on_grid[along]
