@@ -53,8 +53,10 @@ LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
 $(LAB_OVERRIDES): tools/lab-overrides.json | $(STAMP)
 	@mkdir -p $(dir $@) && cp $< $@
 
+# One BLAS thread per kernel (unless OPENBLAS_NUM_THREADS is set): the series' matrices are tiny, and a
+# second thread only fights the browser and the server for the cores (benchmarks/README.md, the slider rows).
 lab: $(STAMP) $(LAB_OVERRIDES)
-	$(BIN)/jupyter lab notebooks/00_start_here.ipynb $(ARGS)
+	OPENBLAS_NUM_THREADS=$${OPENBLAS_NUM_THREADS:-1} $(BIN)/jupyter lab notebooks/00_start_here.ipynb $(ARGS)
 
 # JOBS: pytest-xdist workers (auto: one per core; JOBS=0 runs in one process). Each notebook's cells stay together.
 JOBS ?= auto

@@ -83,7 +83,8 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _start_lab(base: Path) -> tuple[subprocess.Popen, Lab]:
+def _start_lab(base: Path, extra_env: dict | None = None) -> tuple[subprocess.Popen, Lab]:
+    """JupyterLab over a copy of ``notebooks/`` in ``base``; ``extra_env``: more environment for the server and its kernels."""
     root = base / "notebooks"
     shutil.copytree(ROOT / "notebooks", root, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "exercises"))
     for plugin, values in LAB_SETTINGS.items():
@@ -100,6 +101,7 @@ def _start_lab(base: Path) -> tuple[subprocess.Popen, Lab]:
     env = dict(
         os.environ, JUPYTER_PATH=str(base / "jupyter_path"), JUPYTER_CONFIG_DIR=str(base / "config"),
         JUPYTER_DATA_DIR=str(base / "data"), JUPYTER_RUNTIME_DIR=str(base / "runtime"), IPYTHONDIR=str(base / "ipython"),
+        **(extra_env or {}),
     )
     token, port = secrets.token_hex(24), _free_port()
     command = [
@@ -129,9 +131,13 @@ def _start_lab(base: Path) -> tuple[subprocess.Popen, Lab]:
             time.sleep(0.2)
 
 
+#: The kernels' environment as `make lab` gives it: one BLAS thread (unless set), see the Makefile.
+LAB_ENV = {"OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS", "1")}
+
+
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    server, lab = _start_lab(tmp_path_factory.mktemp("lab"))
+    server, lab = _start_lab(tmp_path_factory.mktemp("lab"), extra_env=LAB_ENV)
     yield lab
     server.terminate()
     try:

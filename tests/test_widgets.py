@@ -90,3 +90,86 @@ def test_lr_slider_is_logarithmic_within_its_range():
 def test_tiny_ranges_read_in_scientific_notation():
     assert lr_slider(1e-6, 1e-10, 10.0, description="eps").readout_format == ".2e"
     assert lr_slider(0.1, 1e-4, 10.0).readout_format == ".3g"
+
+
+# along_sliders: every position of the moved slider in one batched run, looked up afterwards
+
+
+def online_explorer_parts():
+    from rmsprop_lib import AMSGrad, WarmupThenDecay
+    from rmsprop_lib.experiments import online
+
+    def decayed(optimizer):
+        return WarmupThenDecay(optimizer, decay_steps=1, decay_power=0.5)
+
+    def compute(rho, C, lr, steps):
+        return (rho, C), {
+            "RMSProp": online.run(decayed(RMSProp(lr=lr, rho=rho, eps=1e-8)), C, steps),
+            "AMSGrad": online.run(decayed(AMSGrad(lr=lr, beta1=0.0, beta2=rho, bias_correction=False)), C, steps),
+        }
+
+    controls = {"rho": slider(0.3, 0.0, 0.99, 0.01, "rho"), "C": slider(3.0, 2.1, 10.0, 0.1, "C"),
+                "lr": lr_slider(0.5, 0.01, 5.0), "steps": int_slider(60, 30, 200)}
+    return compute, controls
+
+
+def assert_same_result(got, want):
+    (got_setting, got_runs), (want_setting, want_runs) = got, want
+    assert tuple(map(float, got_setting)) == tuple(map(float, want_setting))
+    assert list(got_runs) == list(want_runs)
+    for label in want_runs:
+        for ours, theirs in zip(got_runs[label], want_runs[label]):
+            np.testing.assert_array_equal(ours, theirs)  # bit for bit: a batch computes each run as alone
+
+
+def test_along_sliders_answers_as_compute_does_and_computes_once_per_line():
+    from rmsprop_lib.drawing.widgets import along_sliders, positions
+
+    compute, controls = online_explorer_parts()
+    cached = along_sliders(compute, controls, steps="steps")
+    values = {name: control.value for name, control in controls.items()}
+    lr_grid = positions(controls["lr"])
+    moves = [{}, {"rho": 0.31}, {"rho": 0.32}, {"rho": 0.3}, {"C": 3.1}, {"C": 3.2}, {"lr": lr_grid[lr_grid > 0.5][0]},
+             {"steps": 50}, {"steps": 61}, {"steps": 200}, {"rho": 0.123456}]  # the last one is off the grid
+    computed = []
+    for move in moves:
+        values |= move
+        assert_same_result(cached(**values), compute(**values))
+        computed.append(cached.computed)
+    # rho: one line; C: one line; lr: one line; 50 steps: a prefix; 61 and 200 steps: lines of 1.5x; off-grid: alone
+    assert computed == [1, 1, 1, 1, 2, 2, 3, 3, 4, 5, 6]
+
+
+def test_positions_are_the_values_a_browser_can_reach():
+    from rmsprop_lib.drawing.widgets import positions
+
+    np.testing.assert_allclose(positions(slider(0.3, 0.0, 0.99, 0.01, "rho"))[[0, 30, -1]], [0.0, 0.3, 0.99])
+    grid = positions(lr_slider(0.5, 0.01, 5.0))
+    assert np.isclose(grid, 0.5, rtol=1e-12).sum() == 1 and grid[0] >= 0.01 and grid[-1] <= 5.0
+    np.testing.assert_array_equal(positions(int_slider(5, 1, 9)), np.arange(1, 10))
+
+
+def test_panels_key_keeps_the_panels_and_draws_the_setting_with_the_runs():
+    """An Explorer whose panels do not depend on the setting makes them once; the picture equals a full redraw."""
+    calls = []
+
+    def make_axes(figure, setting):
+        calls.append(setting)
+        ax = figure.subplots()
+        ax.set(xlim=(0, 1), ylim=(0, 1))
+        return (ax,)
+
+    def draw_runs(ax, setting, runs):
+        ax.plot([0, 1], [0, setting], label=f"ends at {setting:.2f}")
+        ax.annotate(f"setting {setting:.2f}", (0.5, 1), xycoords="axes fraction", ha="center", va="bottom")
+        ax.legend(loc="upper left")
+
+    ex = Explorer({"a": slider(0.5, 0.0, 1.0, 0.1, "a")}, lambda a: (a, {"line": None}), make_axes=make_axes,
+                  draw_runs=draw_runs, panels_key=lambda setting: None)
+    ex.controls["a"].value = 0.8
+    assert len(calls) == 1  # the panels were made once
+    fast = np.asarray(ex.figure.canvas.buffer_rgba()).copy()
+    ex.figure.canvas.draw()  # everything drawn at once
+    # equal everywhere: the legend's label changed, so it was drawn over the run (as here), not pasted
+    np.testing.assert_array_equal(fast, np.asarray(ex.figure.canvas.buffer_rgba()))
+    assert ex.figure.axes[0].get_legend().get_texts()[0].get_text() == "ends at 0.80"

@@ -286,13 +286,22 @@ def draw_runs(ax_path: Axes, ax_loss: Axes, problem: Problem, runs: Mapping[str,
     explorer) they depend only on the problem and where the runs start: from
     the floor ``LOSS_FLOOR`` to a decade above the starting gap, so the axes
     stay put while a slider moves the curves, and curves can be compared from
-    one setting to the next. With ``fit_loss_axis`` (a static figure) they
+    one setting to the next; the step axis ends at a round count at or above
+    the number of steps (see the code). With ``fit_loss_axis`` (a static figure) they
     span these runs' gaps instead, from a decade below the smallest to a
     decade above the largest, so neither a curve that never gets low nor a
     spike above the start is squashed or cut off.
     """
     paths(ax_path, runs)
     loss_curves(ax_loss, runs, problem.min_value)
+    if not fit_loss_axis and runs:
+        # The step axis ends at a round count (a multiple of 5, 50, 500, ... at or above the steps: the
+        # explorers' defaults are such counts), so most moves of a steps slider leave the axes alone.
+        steps = max(len(run.losses) for run in runs.values()) - 1
+        if steps >= 10:
+            unit = 5 * 10 ** (len(str(steps)) - 2)
+            end = -(-steps // unit) * unit
+            ax_loss.set_xlim(-0.05 * end, 1.05 * end)  # the margins autoscaling gives a run of `end` steps
     if ax_loss.get_yscale() == "log" and runs:
         gaps = [float(problem.f(run.xs[0])) - problem.min_value for run in runs.values()]
         low = LOSS_FLOOR

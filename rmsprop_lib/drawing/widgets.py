@@ -45,7 +45,7 @@ from rmsprop_lib.numerics import validation as check
 from rmsprop_lib.core.problems import Problem
 from rmsprop_lib.core.runner import Trajectory
 
-__all__ = ["Explorer", "RunsView", "lr_slider", "slider", "int_slider", "problem_dropdown"]
+__all__ = ["Explorer", "RunsView", "along_sliders", "lr_slider", "slider", "int_slider", "problem_dropdown"]
 
 
 def lr_slider(value: float = 0.1, low: float = 1e-4, high: float = 10.0, description: str = "lr") -> widgets.FloatLogSlider:
@@ -100,6 +100,119 @@ def problem_dropdown(names: list[str], value: str | None = None) -> widgets.Drop
     return widgets.Dropdown(options=names, value=value or names[0], description="problem")
 
 
+
+def positions(control: widgets.ValueWidget) -> np.ndarray:
+    """Every value a slider's handle can take, in order (a log slider's values, not its exponents)."""
+    if isinstance(control, widgets.FloatLogSlider):
+        count = int(round((control.max - control.min) / control.step)) + 1
+        return control.base ** (control.min + control.step * np.arange(count))
+    if isinstance(control, (widgets.FloatSlider, widgets.IntSlider)):
+        count = int(round((control.max - control.min) / control.step)) + 1
+        return control.min + control.step * np.arange(count)
+    raise TypeError(f"positions are defined for FloatSlider, FloatLogSlider and IntSlider, got {type(control).__name__}")
+
+
+def _pick(result, index: int, size: int):
+    """Run ``index`` of a batch of ``size`` runs: every array whose last axis has that length is indexed there."""
+    if isinstance(result, np.ndarray) and result.ndim and result.shape[-1] == size:
+        return result[..., index]
+    if isinstance(result, dict):
+        return {key: _pick(value, index, size) for key, value in result.items()}
+    if isinstance(result, tuple):
+        parts = [_pick(value, index, size) for value in result]
+        return type(result)(*parts) if hasattr(result, "_fields") else tuple(parts)  # a NamedTuple keeps its type
+    return result
+
+
+def _first_steps(result, steps: int, computed: int):
+    """A result computed for ``computed`` steps cut to its first ``steps``: arrays of ``computed`` (+ 1) rows."""
+    if isinstance(result, np.ndarray) and result.ndim and result.shape[0] in (computed, computed + 1):
+        return result[: steps + result.shape[0] - computed]
+    if isinstance(result, dict):
+        return {key: _first_steps(value, steps, computed) for key, value in result.items()}
+    if isinstance(result, tuple):
+        parts = [_first_steps(value, steps, computed) for value in result]
+        return type(result)(*parts) if hasattr(result, "_fields") else tuple(parts)
+    return result
+
+
+class along_sliders:  # noqa: N801 - used like a function: compute = along_sliders(compute, controls)
+    """``compute`` for an :class:`Explorer`, answered from runs made for every position of a slider at once.
+
+    For a ``compute`` that costs a loop over many steps, where one batched run
+    of many settings costs about as much as one run (NumPy's time per call,
+    not per number, dominates: :func:`rmsprop_lib.experiments.online.run`).
+    When a float slider moves, its every position is computed in one batch
+    (the other values fixed) and kept: the next moves of the same slider only
+    look the runs up (a move of another slider, or several at once, computes
+    anew). With ``steps``, the name of an integer slider that counts
+    steps, runs made for more steps answer fewer by their first rows (the
+    first steps of a run do not depend on how many follow); a larger count
+    computes half as many again (up to the slider's end), along the slider
+    that moved last.
+
+    ``compute(**values)`` must accept a 1-D array for each float slider's
+    value and return its runs with that axis last in every array (and, with
+    ``steps``, the step axis first, of ``steps`` or ``steps + 1`` rows).
+    A value off the slider's grid (typed into its readout) is computed on
+    its own. The last ``max_lines`` batches are kept (08's are about 10 MB
+    each at 3000 steps). Attributes: ``computed``, how many times ``compute`` ran.
+    """
+
+    def __init__(self, compute: Callable, controls: Mapping[str, widgets.ValueWidget], steps: str | None = None,
+                 max_lines: int = 4):
+        check.function("compute", compute)
+        self.compute, self.steps, self.max_lines = compute, steps, max_lines
+        self.grids = {name: positions(control) for name, control in controls.items()
+                      if isinstance(control, (widgets.FloatSlider, widgets.FloatLogSlider))}
+        self.most_steps = controls[steps].max if steps else None
+        self.lines: dict = {}  # (slider, other values) -> (result for its every position, steps computed)
+        self.last: dict | None = None  # the values of the last call
+        self.along = next(iter(self.grids), None)  # the slider of the last line
+        self.computed = 0
+
+    def __call__(self, **values):
+        steps = values.get(self.steps) if self.steps else None
+        on_grid = {name: self._index(grid, values[name]) for name, grid in self.grids.items()}
+        moved = [name for name in self.grids if self.last is None or values[name] != self.last.get(name)]
+        self.last = dict(values)
+        for name, index in on_grid.items():  # a line through these values, made for enough steps: look it up
+            line = self.lines.get(self._key(name, values))
+            if index is not None and line is not None and (steps is None or line[1] >= steps):
+                return self._cut(_pick(line[0], index, len(self.grids[name])), steps, line[1])
+        # Else a new line along the slider that moved (for a larger step count: the last line's slider).
+        along = next((name for name in moved if on_grid[name] is not None), None)
+        if along is None and not moved and on_grid.get(self.along) is not None:
+            along = self.along
+        if along is None:  # off every grid (a value typed into a readout): on its own
+            self.computed += 1
+            return self.compute(**values)
+        size, index = len(self.grids[along]), on_grid[along]
+        arguments = {name: np.full(size, float(values[name])) for name in self.grids}
+        arguments[along] = self.grids[along].copy()
+        arguments[along][index] = values[along]  # the exact value asked for
+        run_steps = None if steps is None else min(self.most_steps, steps if moved else steps * 3 // 2)
+        if self.steps:
+            arguments[self.steps] = run_steps
+        self.computed += 1
+        result = self.compute(**{**values, **arguments})
+        if len(self.lines) >= self.max_lines:
+            self.lines.pop(next(iter(self.lines)))  # the oldest
+        self.lines[self._key(along, values)], self.along = (result, run_steps), along
+        return self._cut(_pick(result, index, size), steps, run_steps)
+
+    def _key(self, name: str, values: dict) -> tuple:
+        return (name, *((other, value) for other, value in values.items() if other not in (name, self.steps)))
+
+    def _cut(self, result, steps, computed):
+        return result if steps is None or steps == computed else _first_steps(result, steps, computed)
+
+    @staticmethod
+    def _index(grid: np.ndarray, value) -> int | None:
+        index = int(np.argmin(np.abs(grid - value)))
+        return index if abs(grid[index] - value) <= 1e-9 * max(abs(value), 1e-12) else None
+
+
 Runs = Mapping[str, Trajectory]
 
 
@@ -117,13 +230,17 @@ class RunsView:
     back as pixels (a *blit*) as long as the axis limits have not changed,
     and the runs, with whatever lies above them (the minimum's star,
     messages), are drawn on top in their usual order. Legends, which show
-    the same labels in the same place, are pasted as pixels too. The result
+    the same labels in the same place, are pasted as pixels too (a legend
+    whose labels changed is drawn over the runs, as in a full redraw). The result
     is the picture of a full redraw, except that no run shows through a
     legend's translucent frame (or within two pixels of it). ``draw_runs``
     must add its artists to the axes (not to the figure), as ``ax.plot``
     and ``ax.legend`` do, and must leave what belongs to the panels alone:
     titles, labels and limits that depend on the problem (or setting) are set
-    by ``make_axes``, which runs again whenever the problem changes.
+    by ``make_axes``, which runs again whenever the problem changes - or,
+    with ``panels_key``, whenever ``panels_key(problem)`` changes (e.g.
+    ``lambda setting: None`` when the panels are the same for every setting
+    and ``draw_runs`` draws what depends on it).
     """
 
     def __init__(
@@ -131,20 +248,23 @@ class RunsView:
         figure: Figure,
         make_axes: Callable[[Figure, object], tuple[Axes, ...]] = plotting.runs_axes,
         draw_runs: Callable[..., object] = plotting.draw_runs,
+        panels_key: Callable[[object], object] | None = None,
     ):
         self.figure = figure
         self.make_axes, self.draw_runs = make_axes, draw_runs
-        self.key: tuple | None = None  # (problem, labels) the panels were made for
+        self.panels_key = panels_key or (lambda problem: problem)
+        self.key: tuple | None = None  # (what of the problem the panels show, labels) the panels were made for
         self.axes: tuple[Axes, ...] | None = None
         self.drawn: list = []  # the runs' artists
         self.on_top: list = []  # those and whatever lies above them: drawn over the background
         self.background = None  # pixels of everything else
         self.legends: list = []  # pixels of each legend over the background
+        self.legend_texts: list = []  # the texts those legends showed
         self.limits: list | None = None  # the axis limits and legend places these pixels were made for
 
     def draw(self, problem, runs: Mapping) -> None:
         """Show ``runs`` on ``problem``; afterwards the canvas holds the picture."""
-        key, last = (problem, tuple(runs)), self.key
+        key, last = (self.panels_key(problem), tuple(runs)), self.key
         self.key = None  # until this redraw has finished: after an error, start afresh
         if key != last:
             self.figure.clear()
@@ -176,14 +296,21 @@ class RunsView:
                 self.figure.draw_artist(legend)
             # a frame's edge reaches past the legend's box by half a line width: keep 2 pixels more
             self.legends = [canvas.copy_from_bbox(legend.get_window_extent().padded(2)) for legend in legends]
+            self.legend_texts = [self._texts(legend) for legend in legends]
         canvas.restore_region(self.background)
-        pixels = iter(self.legends)
+        pixels, texts = iter(self.legends), iter(self.legend_texts)
         for artist in self.on_top:
             if isinstance(artist, Legend):
-                canvas.restore_region(next(pixels))
-            else:
-                self.figure.draw_artist(artist)
+                pasted, shown = next(pixels), next(texts)
+                if self._texts(artist) == shown:
+                    canvas.restore_region(pasted)
+                    continue
+            self.figure.draw_artist(artist)  # a run, or a legend whose labels changed (e.g. a run's final value)
         self.key = key
+
+    @staticmethod
+    def _texts(legend: Legend) -> list[str]:
+        return [text.get_text() for text in legend.get_texts()] + [legend.get_title().get_text()]
 
     def _places(self, legends: list) -> list:
         """The axis limits and where the legends sit (``loc="best"`` may move them)."""
@@ -203,6 +330,8 @@ class Explorer(widgets.VBox):
             :func:`~rmsprop_lib.drawing.plotting.draw_runs`: paths over contours, and losses.
         draw: instead, any ``(figure, problem, runs) -> None`` that draws the
             whole figure; it is cleared and laid out anew on every change (slower).
+        panels_key: with ``make_axes``: a function of the problem; the panels
+            are made anew only when its value changes (default: the problem itself).
         figsize: the figure's size in inches.
         dpi: the rendered image's resolution.
 
@@ -227,6 +356,7 @@ class Explorer(widgets.VBox):
         dpi: int = 80,
         make_axes: Callable[[Figure, object], tuple[Axes, ...]] = plotting.runs_axes,
         draw_runs: Callable[..., object] = plotting.draw_runs,
+        panels_key: Callable[[object], object] | None = None,
     ):
         if not isinstance(controls, Mapping) or not all(isinstance(c, widgets.ValueWidget) for c in controls.values()):
             raise TypeError(f"controls must be a dict of name -> widget (e.g. lr_slider()), got {controls!r:.80}")
@@ -236,6 +366,7 @@ class Explorer(widgets.VBox):
         check.function("draw", draw, allow_none=True)
         check.function("make_axes", make_axes)
         check.function("draw_runs", draw_runs)
+        check.function("panels_key", panels_key, allow_none=True)
         check.points("figsize", figsize)
         if not min(figsize) > 0:
             raise ValueError(f"figsize must be (width, height) in inches, both > 0, got {figsize!r}")
@@ -246,7 +377,7 @@ class Explorer(widgets.VBox):
         # A custom ``draw`` gets a layout engine; panels from ``make_axes`` have fixed margins. Opaque: sent as RGB.
         self.figure = Figure(figsize=figsize, dpi=dpi, facecolor="white", layout=None if draw is None else "constrained")
         FigureCanvasAgg(self.figure)
-        self._view = RunsView(self.figure, make_axes, draw_runs) if draw is None else None
+        self._view = RunsView(self.figure, make_axes, draw_runs, panels_key) if draw is None else None
         self.image = widgets.Image(format="png", layout=widgets.Layout(width=f"{figsize[0] * dpi}px"))
         self.errors = widgets.Output()
         self.values: dict = {}
