@@ -120,7 +120,7 @@ CLASSIC = FrontEnd(
     position_js="(h) => h.style.left || h.style.bottom",
     ends_js="() => ['0%', '100%']",
     on_grid_at_render=False,
-    loading_timeout=60,  # once seen to take over 20 s on a loaded machine
+    loading_timeout=180,  # seen to take over 20 s, and once over 60 s, on a loaded machine (load 8)
 )
 
 
