@@ -10,3 +10,9 @@ matplotlib.rcdefaults()
 # The same examples on every run: CI fails only on a change in the code, never on a lucky draw.
 settings.register_profile("reproducible", derandomize=True, deadline=None, print_blob=True)
 settings.load_profile("reproducible")
+
+
+# Kernels that die while starting (a TCP port race between pytest-xdist workers) are started again.
+import kernel_starts  # noqa: E402
+
+kernel_starts.install()
