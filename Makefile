@@ -61,7 +61,7 @@ lab: $(STAMP) $(LAB_OVERRIDES)
 # JOBS: pytest-xdist workers (auto: one per core; JOBS=0 runs in one process). Each notebook's cells stay together.
 JOBS ?= auto
 test: $(STAMP) $(LAB_OVERRIDES) torch
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile $(ARGS)
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope --no-loadscope-reorder $(ARGS)
 
 notebooks: $(STAMP)
 	@$(BIN)/python -c "import sys; v = sys.version_info[:2]; sys.exit(0 if v == (3, 11) else \

@@ -1,6 +1,7 @@
 """Unit tests draw off screen with matplotlib's defaults, and property tests are reproducible run to run."""
 
 import matplotlib
+import pytest
 from hypothesis import settings
 
 matplotlib.use("Agg")
@@ -16,3 +17,15 @@ settings.load_profile("reproducible")
 import kernel_starts  # noqa: E402
 
 kernel_starts.install()
+
+
+# How `make test` spreads the tests over its two (or more) workers: tests/xdist_schedule.py.
+import xdist_schedule  # noqa: E402
+
+
+def pytest_collection_modifyitems(config, items):
+    items.sort(key=lambda item: xdist_schedule.rank(item.nodeid))  # stable: collection order within a rank
+
+
+def pytest_xdist_make_scheduler(config, log):
+    return xdist_schedule.scheduler(config, log)
