@@ -27,5 +27,6 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=lambda item: xdist_schedule.rank(item.nodeid))  # stable: collection order within a rank
 
 
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: unknown (and unused) where xdist is absent
 def pytest_xdist_make_scheduler(config, log):
     return xdist_schedule.scheduler(config, log)

@@ -136,6 +136,42 @@ def test_a_blow_up_is_reported_frozen_and_silent(data):
     assert np.isnan(run.train_loss[-1, 1]) and np.isnan(run.test_accuracy[-1, 1])
 
 
+
+def test_per_layer_records_each_weight_matrix_lengths_as_the_loop_by_hand(data):
+    """``per_layer=True``: |g_W|, |update_W|, |W| (before the step) per step, run and weight matrix; biases left out."""
+    run = train(MODEL, Stacked([SGD(0.3), RMSProp(0.003)]), data.x_train, data.y_train, 2, 32, seeds=[5, 5], per_layer=True)
+    layers = run.layers
+    assert layers.names == ("W1", "W2") and layers.grad.shape == layers.update.shape == layers.weight.shape == (len(run.losses), 2, 2)
+    rng = np.random.default_rng(5)
+    theta = MODEL.init(rng)
+    optimizer = RMSProp(0.003)
+    state = optimizer.init(theta)
+    n, expected = len(data.x_train), []
+    for _ in range(2):
+        order = rng.permutation(n)
+        for j in range(n // 32):
+            batch = order[j * 32 : (j + 1) * 32]
+            _, grad = MODEL.loss_and_grad(theta, data.x_train[batch], data.y_train[batch])
+            updates, state = optimizer.update(grad, state)
+            expected.append([[np.linalg.norm(w) for w, _ in MODEL.unpack(a)] for a in (grad, updates, theta)])
+            theta = theta - updates
+    expected = np.array(expected)  # (steps, 3, L)
+    for i, recorded in enumerate((layers.grad, layers.update, layers.weight)):
+        np.testing.assert_allclose(recorded[:, 1], expected[:, i], rtol=1e-12)
+    np.testing.assert_allclose(layers.effective_lr[:, 0], 0.3, rtol=1e-12)  # plain SGD: its lr, in every layer
+    np.testing.assert_allclose(layers.update_ratio, layers.update / layers.weight, rtol=1e-15)
+    rmsprop = run.groups(["SGD", "RMSProp"])["RMSProp"].layers
+    np.testing.assert_array_equal(rmsprop.grad[:, 0], layers.grad[:, 1])
+    assert train(MODEL, SGD(0.3), data.x_train, data.y_train, 1, 32).layers is None  # off by default
+
+
+def test_per_layer_lengths_are_nan_once_a_run_diverged(data):
+    run = train(MODEL, SGD(np.array([[0.1], [1e9]])), data.x_train, data.y_train, 2, 20, seeds=[0, 0], per_layer=True)
+    k = run.diverged_at[1]
+    assert np.isfinite(run.layers.update[:k, 1]).all() and np.isnan(run.layers.update[k:, 1]).all()
+    assert np.isfinite(run.layers.update[:, 0]).all()
+
+
 @pytest.mark.parametrize(
     "kwargs, message",
     [

@@ -28,7 +28,46 @@ from rmsprop_lib.numerics import validation as check
 from rmsprop_lib.numerics._plumbing import call_update, uses_params
 from rmsprop_lib.experiments.network import MLP
 
-__all__ = ["TrainingRun", "train", "Stacked"]
+__all__ = ["LayerNorms", "TrainingRun", "train", "Stacked"]
+
+
+@dataclass(frozen=True, eq=False)
+class LayerNorms:
+    r"""Per step, run and weight matrix :math:`W_l`: the lengths :func:`train` saw with ``per_layer=True``.
+
+    Each array has shape ``(steps, R, L)`` for the ``L`` weight matrices
+    (biases left out: they start at 0), NaN from the step a run diverged.
+
+    Attributes:
+        names: ``("W1", "W2", ...)``.
+        grad: :math:`\lVert g_{W_l} \rVert`, the mini-batch gradient's length.
+        update: :math:`\lVert \Delta W_l \rVert`, the length of the step taken.
+        weight: :math:`\lVert W_l \rVert` before the step.
+    """
+
+    names: tuple[str, ...]
+    grad: np.ndarray
+    update: np.ndarray
+    weight: np.ndarray
+
+    @property
+    def effective_lr(self) -> np.ndarray:
+        r""":math:`\lVert \Delta W_l \rVert / \lVert g_{W_l} \rVert`: the learning rate plain SGD would need for a step this long.
+
+        SGD's is its ``lr`` in every layer; an adaptive method's differs by
+        layer and over time (NaN where the gradient is 0).
+        """
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(self.grad > 0, self.update / self.grad, np.nan)
+
+    @property
+    def update_ratio(self) -> np.ndarray:
+        r""":math:`\lVert \Delta W_l \rVert / \lVert W_l \rVert`: how much of its weights a layer changes in one step."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(self.weight > 0, self.update / self.weight, np.nan)
+
+    def select(self, runs) -> "LayerNorms":
+        return LayerNorms(self.names, self.grad[:, runs], self.update[:, runs], self.weight[:, runs])
 
 
 @dataclass(frozen=True, eq=False)
@@ -47,6 +86,7 @@ class TrainingRun:
         eval_epochs: when those were measured: ``0, 1, ..., epochs`` or ``0, epochs``.
         diverged_at: per run, the step (from 1) at which it diverged, or -1.
         steps_per_epoch: mini-batches per epoch (the last incomplete one is dropped).
+        layers: with ``per_layer=True``, the :class:`LayerNorms` of every step; else None.
     """
 
     theta: np.ndarray
@@ -56,6 +96,7 @@ class TrainingRun:
     eval_epochs: np.ndarray
     diverged_at: np.ndarray
     steps_per_epoch: int
+    layers: LayerNorms | None = None
 
     @property
     def diverged(self) -> np.ndarray:
@@ -69,6 +110,7 @@ class TrainingRun:
         return TrainingRun(
             self.theta[runs], self.losses[:, runs], self.train_loss[:, runs],
             self.test_accuracy[:, runs], self.eval_epochs, self.diverged_at[runs], self.steps_per_epoch,
+            None if self.layers is None else self.layers.select(runs),
         )
 
     def groups(self, labels: Sequence[str]) -> dict[str, "TrainingRun"]:
@@ -91,6 +133,7 @@ def train(
     y_test: np.ndarray | None = None,
     every_epoch: bool = True,
     bound: float = 1e6,
+    per_layer: bool = False,
 ) -> TrainingRun:
     """Train one network per seed with mini-batch steps of ``optimizer``.
 
@@ -110,6 +153,8 @@ def train(
         every_epoch: evaluate after every epoch (True) or only at the start
             and the end (False: cheaper, for sweeps); see ``eval_epochs``.
         bound: a run whose parameters exceed this in absolute value diverged.
+        per_layer: also record, at every step, the lengths of each weight
+            matrix's gradient, update and weights (``run.layers``, a :class:`LayerNorms`).
     """
     if not isinstance(model, MLP):
         raise TypeError(f"model must be an MLP, e.g. MLP((64, 32, 10)), got {type(model).__name__}")
@@ -122,6 +167,7 @@ def train(
     batch_size = check.integer("batch_size", batch_size, 1, n, what=f"an integer in [1, {n}] (the number of training rows)")
     bound = check.positive("bound", bound)
     every_epoch = check.flag("every_epoch", every_epoch)
+    per_layer = check.flag("per_layer", per_layer)
     if (x_test is None) != (y_test is None):
         raise ValueError("x_test and y_test go together: pass both or neither")
     if x_test is not None:
@@ -138,6 +184,9 @@ def train(
     losses = np.full((epochs * steps_per_epoch, len(seeds)), np.nan)
     diverged_at = np.full(len(seeds), -1)
     has_test = x_test is not None and y_test is not None
+
+    if per_layer:
+        norms = np.full((3, epochs * steps_per_epoch, len(seeds), len(model.sizes) - 1), np.nan)  # grad, update, weight
 
     eval_epochs = np.arange(epochs + 1) if every_epoch else np.unique([0, epochs])
     train_loss, test_accuracy = [], []
@@ -162,10 +211,15 @@ def train(
                 if np.any(newly):
                     diverged_at[newly] = k + 1
                 alive = diverged_at < 0
-                theta = np.where(alive[:, None], candidate, theta)
                 losses[k] = np.where(alive | newly, loss, np.nan)
+                if per_layer:  # the step's lengths, per weight matrix (theta is still the weights before it)
+                    for i, arrays in enumerate((grad, updates, theta)):
+                        norms[i, k] = np.stack([np.linalg.norm(w, axis=(-2, -1)) for w, _ in model.unpack(arrays)], axis=-1)
+                    norms[:, k, ~(alive | newly)] = np.nan
+                theta = np.where(alive[:, None], candidate, theta)
     test_accuracy = np.array(test_accuracy) if has_test else np.zeros((0, len(seeds)))
-    return TrainingRun(theta, losses, np.array(train_loss), test_accuracy, eval_epochs, diverged_at, steps_per_epoch)
+    layers = LayerNorms(tuple(f"W{l}" for l in range(1, len(model.sizes))), *norms) if per_layer else None
+    return TrainingRun(theta, losses, np.array(train_loss), test_accuracy, eval_epochs, diverged_at, steps_per_epoch, layers)
 
 
 class Stacked:
