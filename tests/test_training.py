@@ -10,7 +10,7 @@ from rmsprop_lib import SGD, Adam, RMSProp
 from rmsprop_lib.experiments.digits import DATA_FILE, load_digits, train_test_split
 from rmsprop_lib.experiments.network import MLP
 from rmsprop_lib.experiments.training import Stacked, train
-from rmsprop_lib.drawing.training_plots import (draw_training, lr_sensitivity, training_axes,
+from rmsprop_lib.drawing.training_plots import (draw_training, layer_steps, lr_sensitivity, per_epoch, training_axes,
                                                 training_figure)
 from rmsprop_lib.drawing.widgets import Explorer, lr_slider
 
@@ -283,3 +283,26 @@ def test_lr_sensitivity_draws_the_mean_over_seeds():
     np.testing.assert_allclose(lines["SGD"].get_ydata(), [0.3, 0.925, 0.1])
     assert ax.get_xscale() == "log"
     plt.close(fig)
+
+
+def test_layer_steps_draws_each_optimizer_and_layer_per_epoch(data):
+    import matplotlib.pyplot as plt
+
+    run = train(MODEL, Stacked([SGD(0.3), RMSProp(0.003)]), data.x_train, data.y_train, 3, 32, seeds=[0, 1, 0, 1], per_layer=True)
+    runs = run.groups(["SGD", "RMSProp"])
+    fig, (ax_ratio, ax_lr) = plt.subplots(1, 2)
+    lines = layer_steps(ax_ratio, ax_lr, runs)
+    assert list(lines) == ["SGD, W1", "SGD, W2", "RMSProp, W1", "RMSProp, W2"]
+    np.testing.assert_allclose(ax_lr.lines[0].get_ydata(), 0.3, rtol=1e-12)  # SGD: its lr, every epoch
+    np.testing.assert_array_equal(ax_lr.lines[0].get_xdata(), [1, 2, 3])
+    expected = per_epoch(runs["RMSProp"].layers.update_ratio, run.steps_per_epoch)[..., 1].mean(axis=1)
+    np.testing.assert_allclose(ax_ratio.lines[3].get_ydata(), expected, rtol=1e-12)
+    assert ax_ratio.get_yscale() == ax_lr.get_yscale() == "log"
+    with pytest.raises(ValueError, match="per_layer=True"):
+        layer_steps(ax_ratio, ax_lr, {"SGD": train(MODEL, SGD(0.3), data.x_train, data.y_train, 1, 32)})
+    plt.close(fig)
+
+
+def test_per_epoch_means_leave_nan_out():
+    values = np.array([[1.0], [3.0], [np.nan], [5.0], [np.nan], [np.nan]])
+    np.testing.assert_array_equal(per_epoch(values, 2), [[2.0], [5.0], [np.nan]])

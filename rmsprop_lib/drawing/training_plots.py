@@ -1,4 +1,4 @@
-"""Figures for network training: loss per step, accuracy per epoch, learning-rate sweeps.
+"""Figures for network training: loss per step, accuracy per epoch, learning-rate sweeps, each layer's steps.
 
 The network counterpart of :mod:`rmsprop_lib.drawing.plotting`: every function draws
 on what it is given and keeps no state. Runs are passed as a mapping from a
@@ -20,8 +20,11 @@ from rmsprop_lib.experiments.training import TrainingRun
 
 __all__ = [
     "loss_per_step", "accuracy_per_epoch", "divergence_message", "training_figure", "training_axes", "draw_training",
-    "lr_sensitivity",
+    "lr_sensitivity", "per_epoch", "layer_steps",
 ]
+
+#: Line style of the weight matrices W1, W2, ... in :func:`layer_steps` (the colour and marker say the optimizer).
+LAYER_STYLES = ("-", "--", ":", "-.")
 
 
 def _mean_and_band(ax: Axes, x: np.ndarray, values: np.ndarray, color: str, label: str, **style):
@@ -163,4 +166,45 @@ def lr_sensitivity(ax: Axes, lrs: np.ndarray, scores: Mapping[str, np.ndarray], 
     ax.set(xlabel="learning rate", ylabel=ylabel)
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(fontsize=8)
+    return lines
+
+
+def per_epoch(values: np.ndarray, steps_per_epoch: int) -> np.ndarray:
+    """The mean over each epoch's steps: shape ``(steps, ...)`` to ``(epochs, ...)``; NaN (diverged) left out."""
+    values = np.asarray(values, dtype=float)
+    epochs = values.reshape(-1, steps_per_epoch, *values.shape[1:])
+    with np.errstate(all="ignore"):
+        finite = np.isfinite(epochs)
+        return np.where(finite, epochs, 0).sum(axis=1) / np.where(finite.any(axis=1), finite.sum(axis=1), np.nan)
+
+
+def layer_steps(ax_ratio: Axes, ax_lr: Axes, runs: Mapping[str, TrainingRun]) -> dict:
+    r"""Each weight matrix's steps, per epoch: update-to-weight ratio (``ax_ratio``), effective learning rate (``ax_lr``).
+
+    The runs must be recorded with ``train(..., per_layer=True)``. Per epoch
+    (x axis, 1 to the last) the mean over its steps of
+    :math:`\lVert \Delta W_l \rVert / \lVert W_l \rVert` and of
+    :math:`\lVert \Delta W_l \rVert / \lVert g_{W_l} \rVert`
+    (:class:`~rmsprop_lib.experiments.training.LayerNorms`); with several
+    seeds, their mean with a min-max band. Colour and marker by optimizer,
+    line style by layer (W1 solid, W2 dashed). Both y axes are logarithmic.
+    Returns the lines by ``"<label>, <layer>"``. Raises ValueError for a run
+    recorded without ``per_layer=True``.
+    """
+    lines = {}
+    for i, (label, run) in enumerate(runs.items()):
+        if run.layers is None:
+            raise ValueError(f"run {label!r} has no per-layer record: train it with per_layer=True")
+        color, _, marker = style_of(label, i)
+        epochs = np.arange(1, len(run.losses) // run.steps_per_epoch + 1)
+        for ax, values in ((ax_ratio, run.layers.update_ratio), (ax_lr, run.layers.effective_lr)):
+            means = per_epoch(values, run.steps_per_epoch)  # (epochs, runs, layers)
+            for l, name in enumerate(run.layers.names):
+                lines[f"{label}, {name}"] = _mean_and_band(ax, epochs, means[..., l], color, f"{label}, {name}", lw=1.8,
+                                                           linestyle=LAYER_STYLES[l % len(LAYER_STYLES)], marker=marker, ms=4)
+    ax_ratio.set(xlabel="epoch", ylabel=r"update / weights  $\|\Delta W\| \,/\, \|W\|$", yscale="log")
+    ax_lr.set(xlabel="epoch", ylabel=r"effective learning rate  $\|\Delta W\| \,/\, \|g_W\|$", yscale="log")
+    for ax in (ax_ratio, ax_lr):
+        ax.grid(True, which="both", alpha=0.3)
+    ax_lr.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.03, 0.5))
     return lines
