@@ -290,16 +290,19 @@ def test_layer_steps_draws_each_optimizer_and_layer_per_epoch(data):
 
     run = train(MODEL, Stacked([SGD(0.3), RMSProp(0.003)]), data.x_train, data.y_train, 3, 32, seeds=[0, 1, 0, 1], per_layer=True)
     runs = run.groups(["SGD", "RMSProp"])
-    fig, (ax_ratio, ax_lr) = plt.subplots(1, 2)
-    lines = layer_steps(ax_ratio, ax_lr, runs)
-    assert list(lines) == ["SGD, W1", "SGD, W2", "RMSProp, W1", "RMSProp, W2"]
+    fig, (ax_update, ax_ratio, ax_lr) = plt.subplots(1, 3)
+    lines = layer_steps((ax_update, ax_ratio, ax_lr), runs)
+    assert [key for key in lines if key[0] == "effective_lr"] == [
+        ("effective_lr", label) for label in ("SGD, W1", "SGD, W2", "RMSProp, W1", "RMSProp, W2")]
     np.testing.assert_allclose(ax_lr.lines[0].get_ydata(), 0.3, rtol=1e-12)  # SGD: its lr, every epoch
     np.testing.assert_array_equal(ax_lr.lines[0].get_xdata(), [1, 2, 3])
     expected = per_epoch(runs["RMSProp"].layers.update_ratio, run.steps_per_epoch)[..., 1].mean(axis=1)
     np.testing.assert_allclose(ax_ratio.lines[3].get_ydata(), expected, rtol=1e-12)
-    assert ax_ratio.get_yscale() == ax_lr.get_yscale() == "log"
+    assert ax_update.get_yscale() == ax_ratio.get_yscale() == ax_lr.get_yscale() == "log"
     with pytest.raises(ValueError, match="per_layer=True"):
-        layer_steps(ax_ratio, ax_lr, {"SGD": train(MODEL, SGD(0.3), data.x_train, data.y_train, 1, 32)})
+        layer_steps((ax_update, ax_ratio, ax_lr), {"SGD": train(MODEL, SGD(0.3), data.x_train, data.y_train, 1, 32)})
+    with pytest.raises(ValueError, match="one per axes"):
+        layer_steps((ax_update,), runs, measures=("update", "grad"))
     plt.close(fig)
 
 

@@ -178,33 +178,45 @@ def per_epoch(values: np.ndarray, steps_per_epoch: int) -> np.ndarray:
         return np.where(finite, epochs, 0).sum(axis=1) / np.where(finite.any(axis=1), finite.sum(axis=1), np.nan)
 
 
-def layer_steps(ax_ratio: Axes, ax_lr: Axes, runs: Mapping[str, TrainingRun]) -> dict:
-    r"""Each weight matrix's steps, per epoch: update-to-weight ratio (``ax_ratio``), effective learning rate (``ax_lr``).
+#: What :func:`layer_steps` draws: a :class:`~rmsprop_lib.experiments.training.LayerNorms` attribute and its axis label.
+LAYER_MEASURES = {
+    "update": r"step length  $\|\Delta W\|$",
+    "update_ratio": r"step / weights  $\|\Delta W\| \,/\, \|W\|$",
+    "effective_lr": r"effective learning rate  $\|\Delta W\| \,/\, \|g_W\|$",
+}
+
+
+def layer_steps(axes: tuple[Axes, ...], runs: Mapping[str, TrainingRun], measures: tuple[str, ...] = tuple(LAYER_MEASURES)) -> dict:
+    r"""Each weight matrix's steps per epoch, one panel per measure: by default step length, step / weights, effective lr.
 
     The runs must be recorded with ``train(..., per_layer=True)``. Per epoch
-    (x axis, 1 to the last) the mean over its steps of
-    :math:`\lVert \Delta W_l \rVert / \lVert W_l \rVert` and of
-    :math:`\lVert \Delta W_l \rVert / \lVert g_{W_l} \rVert`
-    (:class:`~rmsprop_lib.experiments.training.LayerNorms`); with several
+    (x axis, 1 to the last) the mean over its steps of each measure of
+    :class:`~rmsprop_lib.experiments.training.LayerNorms`:
+    :math:`\lVert \Delta W_l \rVert`, :math:`\lVert \Delta W_l \rVert / \lVert W_l \rVert`
+    and :math:`\lVert \Delta W_l \rVert / \lVert g_{W_l} \rVert`; with several
     seeds, their mean with a min-max band. Colour and marker by optimizer,
-    line style by layer (W1 solid, W2 dashed). Both y axes are logarithmic.
-    Returns the lines by ``"<label>, <layer>"``. Raises ValueError for a run
-    recorded without ``per_layer=True``.
+    line style by layer (W1 solid, W2 dashed). Log y axes; the legend goes
+    right of the last panel. Returns the lines by ``(measure, "<label>, <layer>")``.
+    Raises ValueError for a run recorded without ``per_layer=True``, or for
+    a measure not in ``LAYER_MEASURES`` or fewer axes than measures.
     """
+    unknown = [m for m in measures if m not in LAYER_MEASURES]
+    if unknown or len(axes) != len(measures):
+        raise ValueError(f"measures must be among {list(LAYER_MEASURES)}, one per axes; got {list(measures)} for {len(axes)} axes")
     lines = {}
     for i, (label, run) in enumerate(runs.items()):
         if run.layers is None:
             raise ValueError(f"run {label!r} has no per-layer record: train it with per_layer=True")
         color, _, marker = style_of(label, i)
         epochs = np.arange(1, len(run.losses) // run.steps_per_epoch + 1)
-        for ax, values in ((ax_ratio, run.layers.update_ratio), (ax_lr, run.layers.effective_lr)):
-            means = per_epoch(values, run.steps_per_epoch)  # (epochs, runs, layers)
+        for ax, measure in zip(axes, measures):
+            means = per_epoch(getattr(run.layers, measure), run.steps_per_epoch)  # (epochs, runs, layers)
             for l, name in enumerate(run.layers.names):
-                lines[f"{label}, {name}"] = _mean_and_band(ax, epochs, means[..., l], color, f"{label}, {name}", lw=1.8,
-                                                           linestyle=LAYER_STYLES[l % len(LAYER_STYLES)], marker=marker, ms=4)
-    ax_ratio.set(xlabel="epoch", ylabel=r"update / weights  $\|\Delta W\| \,/\, \|W\|$", yscale="log")
-    ax_lr.set(xlabel="epoch", ylabel=r"effective learning rate  $\|\Delta W\| \,/\, \|g_W\|$", yscale="log")
-    for ax in (ax_ratio, ax_lr):
+                lines[measure, f"{label}, {name}"] = _mean_and_band(
+                    ax, epochs, means[..., l], color, f"{label}, {name}", lw=1.8,
+                    linestyle=LAYER_STYLES[l % len(LAYER_STYLES)], marker=marker, ms=4)
+    for ax, measure in zip(axes, measures):
+        ax.set(xlabel="epoch", ylabel=LAYER_MEASURES[measure], yscale="log")
         ax.grid(True, which="both", alpha=0.3)
-    ax_lr.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.03, 0.5))
+    axes[-1].legend(fontsize=8, loc="center left", bbox_to_anchor=(1.03, 0.5))
     return lines
