@@ -243,3 +243,110 @@ def test_bad_index_raises():
         st.minibatch_grad(DATA, [0.0, 0.0], np.array([0, DATA.n]))
     with pytest.raises(ValueError, match="index must be an integer array"):
         st.minibatch_grad(DATA, [0.0, 0.0], np.array([0.5, 1.0]))
+
+
+# ------------------------------------------------------------------ RMSProp under noise (notebook 06, section 8)
+
+
+def test_gradient_noise_is_the_mean_and_spread_of_many_minibatch_gradients():
+    theta = np.array(DATA.problem.start)
+    mu, sigma = st.gradient_noise(DATA, theta, 8)
+    np.testing.assert_allclose(mu, DATA.problem.grad(theta), rtol=1e-12)
+    grads = st.minibatch_grad(DATA, theta, st.sample_batches(np.random.default_rng(0), DATA.n, 8, (20000,)))
+    np.testing.assert_allclose(grads.std(axis=0), sigma, rtol=0.03)
+    # the trace of notebook 02's Sigma_m
+    cov = np.cov(st.example_grads(DATA, theta).T, bias=True)
+    np.testing.assert_allclose((sigma**2).sum(), np.trace(cov) / 8 * (DATA.n - 8) / (DATA.n - 1), rtol=1e-12)
+
+
+def test_gradient_noise_shapes_and_the_full_batch():
+    mu, sigma = st.gradient_noise(DATA, np.zeros((3, 4, 2)), 5)
+    assert mu.shape == sigma.shape == (3, 4, 2)
+    assert np.all(st.gradient_noise(DATA, np.zeros(2), DATA.n)[1] == 0)
+    with pytest.raises(ValueError, match="batch_size"):
+        st.gradient_noise(DATA, np.zeros(2), 0)
+    with pytest.raises(TypeError, match="LeastSquares"):
+        st.gradient_noise("data", np.zeros(2), 4)
+
+
+def test_snr_step_limits_and_errors():
+    np.testing.assert_allclose(st.snr_step([3.0, -3.0], [4.0, 4.0]), [0.6, -0.6])
+    assert st.snr_step(1e6, 1.0) == pytest.approx(1.0, abs=1e-9)
+    assert st.snr_step(1e-6, 1.0) == pytest.approx(1e-6, rel=1e-9)  # gradient descent with rate lr / sigma
+    assert st.snr_step(0.0, 0.0) == 0.0
+    assert st.snr_step(np.ones((2, 1)), np.ones(3)).shape == (2, 3)
+    with pytest.raises(ValueError):
+        st.snr_step(1.0, -1.0)
+    with pytest.raises(ValueError):
+        st.snr_step(np.nan, 1.0)
+
+
+def test_updates_at_feeds_seeded_minibatch_gradients_at_a_fixed_point():
+    theta = np.array([[0.0, 0.0], [1.0, 2.0]])
+    u = st.updates_at(DATA, SGD(0.5), theta, 150, 4, seed=7)
+    assert u.shape == (150, 2, 2)
+    rng = np.random.default_rng(7)
+    index = np.concatenate([st.sample_batches(rng, DATA.n, 4, (100, 2)), st.sample_batches(rng, DATA.n, 4, (50, 2))])
+    np.testing.assert_allclose(u, 0.5 * st.minibatch_grad(DATA, theta, index), rtol=1e-12)
+    np.testing.assert_array_equal(u, st.updates_at(DATA, SGD(0.5), theta, 150, 4, seed=7))
+    assert st.updates_at(DATA, RMSProp(1.0), theta[0], 0, 4, seed=0).shape == (0, 2)
+
+
+def test_rmsprop_average_step_follows_the_signal_to_noise_prediction():
+    theta = DATA.solution + np.array([[0.3, -0.25], [3.0, -2.5]])
+    mu, sigma = st.gradient_noise(DATA, theta, 16)
+    u = st.updates_at(DATA, RMSProp(1.0, rho=0.99), theta, 4000, 16, seed=1)[500:]
+    np.testing.assert_allclose(u.mean(axis=0), st.snr_step(mu, sigma), atol=0.05)
+
+
+def test_noise_floor_formulas():
+    _, sigma = st.gradient_noise(DATA, DATA.solution, 4)
+    assert st.noise_floor(DATA, 0.1, 4) == pytest.approx(0.1 * np.sum(sigma**2) / 4, rel=1e-12)
+    assert st.noise_floor(DATA, 0.1, 4, "RMSProp") == pytest.approx(0.1 * np.sum(sigma) / 4, rel=1e-12)
+    np.testing.assert_allclose(st.noise_floor(DATA, np.array([0.1, 0.2]), 4), np.array([1, 2]) * st.noise_floor(DATA, 0.1, 4))
+    # four times the batch: SGD's floor / (4 (n-4)/(n-16)), RMSProp's / its square root
+    fpc = 4 * (DATA.n - 4) / (DATA.n - 16)
+    assert st.noise_floor(DATA, 0.1, 4) / st.noise_floor(DATA, 0.1, 16) == pytest.approx(fpc, rel=1e-12)
+    assert st.noise_floor(DATA, 0.1, 4, "RMSProp") / st.noise_floor(DATA, 0.1, 16, "RMSProp") == pytest.approx(np.sqrt(fpc), rel=1e-12)
+    with pytest.raises(ValueError, match="method"):
+        st.noise_floor(DATA, 0.1, 4, "Adam")
+    with pytest.raises(ValueError):
+        st.noise_floor(DATA, -0.1, 4)
+
+
+def test_shared_batches_a_run_does_not_depend_on_the_runs_beside_it():
+    x0 = np.array(DATA.problem.start)
+    alone = st.minimize_shared_batches(DATA, RMSProp(0.03, rho=0.9), x0, 300, 4, seed=3, width=64)
+    lrs = np.array([0.01, 0.03, 0.1])[:, None]
+    batch = st.minimize_shared_batches(DATA, RMSProp(lrs, rho=0.9), np.tile(x0, (3, 1)), 300, np.array([8, 4, 64]), seed=3, width=64)
+    np.testing.assert_array_equal(batch.xs[:, 1], alone.xs)
+    decayed = st.minimize_shared_batches(DATA, SGD(0.1), np.tile(x0, (2, 1)), 300, 4, seed=3, decay_steps=np.array([[50.0], [1e9]]))
+    assert decayed.xs.shape == (301, 2, 2) and not np.array_equal(decayed.xs[:, 0], decayed.xs[:, 1])
+
+
+def test_shared_batches_of_every_example_are_full_batch_gradient_descent():
+    x0 = np.array(DATA.problem.start)
+    shared = st.minimize_shared_batches(DATA, SGD(0.1), x0, 50, DATA.n, seed=0)
+    np.testing.assert_allclose(shared.xs, minimize(DATA.problem, SGD(0.1), x0, 50).xs, rtol=1e-10, atol=1e-12)
+
+
+def test_shared_batches_are_unbiased_and_nested():
+    # a run of batch size m sees the first m examples of the same ordering as a run of batch size m' > m
+    x0 = np.zeros(2)
+    one = st.minimize_shared_batches(DATA, SGD(1e-3), np.tile(x0, (2, 1)), 1, np.array([1, 2]), seed=4)
+    rng = np.random.default_rng(4)
+    order = np.argsort(rng.random((1, DATA.n)), axis=-1)[0]
+    expected = [st.minibatch_grad(DATA, x0, order[:1]), st.minibatch_grad(DATA, x0, order[:2])]
+    np.testing.assert_allclose((x0 - one.xs[1]) / 1e-3, expected, rtol=1e-12)
+    many = st.minimize_shared_batches(DATA, SGD(1e-9), np.zeros((1, 2)), 3000, 4, seed=5)
+    mean_grad = ((many.xs[:-1] - many.xs[1:]) / 1e-9).mean(axis=(0, 1))
+    np.testing.assert_allclose(mean_grad, DATA.problem.grad(x0), atol=0.15)
+
+
+def test_shared_batches_refuse_bad_batch_sizes():
+    with pytest.raises(ValueError, match="batch_size"):
+        st.minimize_shared_batches(DATA, SGD(0.1), np.zeros(2), 5, 0, seed=0)
+    with pytest.raises(ValueError, match="batch_size"):
+        st.minimize_shared_batches(DATA, SGD(0.1), np.zeros(2), 5, 2.5, seed=0)
+    with pytest.raises(ValueError):
+        st.minimize_shared_batches(DATA, SGD(0.1), np.zeros(2), 5, 4, seed=0, width=2)

@@ -45,6 +45,11 @@ __all__ = [
     "sample_batches",
     "InverseTimeDecay",
     "minimize_stochastic",
+    "minimize_shared_batches",
+    "gradient_noise",
+    "snr_step",
+    "updates_at",
+    "noise_floor",
 ]
 
 
@@ -339,3 +344,214 @@ def minimize_stochastic(
     if decay_steps is not None:
         optimizer = InverseTimeDecay(optimizer, decay_steps)
     return minimize(noisy, optimizer, x0, steps, bound=bound)
+
+
+# ------------------------------------------------------------------ adaptive steps under noise (notebook 06)
+
+
+def gradient_noise(data: LeastSquares, params: ArrayLike, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
+    r"""The mean :math:`\mu` and standard deviation :math:`\sigma`, per coordinate, of the mini-batch gradient at :math:`\theta`.
+
+    Exact for batches of ``m`` distinct examples drawn uniformly (notebook 02):
+
+    .. math::
+        \mu = \nabla L(\theta), \qquad
+        \sigma_j^2 = \frac{\Sigma_{jj}(\theta)}{m}\cdot\frac{n-m}{n-1}, \qquad
+        \Sigma(\theta) = \frac1n \sum_i (\nabla\ell_i - \nabla L)(\nabla\ell_i - \nabla L)^\top .
+
+    Args:
+        data: the fit.
+        params: :math:`\theta`, shape ``(..., 2)``.
+        batch_size: ``m``, an integer from 1 to ``data.n``.
+
+    Returns:
+        ``(mu, sigma)``, each of shape ``(..., 2)``.
+
+    Raises:
+        TypeError, ValueError: for a ``data``, ``params`` or ``batch_size`` out of range.
+    """
+    _check_data(data)
+    m = _batch_size(batch_size, data.n)
+    grads = example_grads(data, params)  # (..., n, 2)
+    mean = grads.mean(axis=-2)
+    spread = ((grads - mean[..., None, :]) ** 2).mean(axis=-2)
+    return mean, np.sqrt(spread / m * (data.n - m) / (data.n - 1))
+
+
+def snr_step(mean: ArrayLike, std: ArrayLike) -> np.ndarray:
+    r"""RMSProp's predicted average step per unit learning rate, :math:`\mu/\sqrt{\mu^2 + \sigma^2}`.
+
+    For a gradient coordinate :math:`g = \mu + \sigma\xi` (:math:`\xi` of mean 0,
+    variance 1) the average of squares estimates :math:`\mathbb E[g^2] = \mu^2 + \sigma^2`, so
+
+    .. math::
+        \frac{\mathbb E[u]}{\eta} \approx \frac{\mathbb E[g]}{\sqrt{\mathbb E[g^2]}}
+        = \frac{\mu}{\sqrt{\mu^2 + \sigma^2}}
+        = \frac{\mathrm{snr}}{\sqrt{1 + \mathrm{snr}^2}}, \qquad \mathrm{snr} = \mu/\sigma :
+
+    a step of :math:`\eta\,\mathrm{sign}(\mu)` when the signal dominates, and
+    :math:`\eta\,\mu/\sigma` (gradient descent with rate :math:`\eta/\sigma`) when the noise does.
+    It leaves out :math:`\epsilon`, the scatter of :math:`s` around its mean and
+    the correlation of :math:`g_k` with :math:`s_k` (which contains :math:`g_k^2`);
+    notebook 06 measures how much they matter.
+
+    Args:
+        mean: :math:`\mu`, any shape.
+        std: :math:`\sigma \ge 0`, broadcasting against ``mean``.
+
+    Returns:
+        An array of the broadcast shape, in :math:`[-1, 1]`; 0 where :math:`\mu = \sigma = 0`.
+
+    Raises:
+        ValueError: if ``std`` is negative or either is not finite.
+    """
+    mean = np.asarray(check.real_array("mean", mean), dtype=float)
+    std = np.asarray(check.non_negative("std", std), dtype=float)
+    if not np.all(np.isfinite(mean)):
+        raise ValueError("mean must be finite")
+    root = np.hypot(mean, std)
+    return np.divide(mean, root, out=np.zeros(np.broadcast_shapes(mean.shape, std.shape)), where=root > 0)
+
+
+def updates_at(data: LeastSquares, optimizer, params: ArrayLike, steps: int, batch_size: int, seed: int) -> np.ndarray:
+    r"""The updates :math:`u_1, \dots, u_K` an optimizer takes at a *fixed* :math:`\theta`, fed a fresh mini-batch gradient each step.
+
+    :math:`\theta` does not move, so every :math:`g_{B_k}(\theta)` has the same
+    mean and spread (:func:`gradient_noise`), and the updates show what the
+    optimizer's state makes of that stream:
+
+    .. math::
+        u_k = \mathrm{update}\big(g_{B_k}(\theta), \mathrm{state}_{k-1}\big), \qquad k = 1, \dots, K .
+
+    Args:
+        data: the fit.
+        optimizer: any optimizer of the library (``init`` / ``update``);
+            hyperparameters of shape ``(B, 1)`` give one per point.
+        params: :math:`\theta`, shape ``(2,)`` or ``(*batch, 2)``: several points at once.
+        steps: :math:`K`, an integer >= 0.
+        batch_size: ``m``, from 1 to ``data.n``.
+        seed: seeds the batches, drawn as in :func:`minimize_stochastic`.
+
+    Returns:
+        Shape ``(steps, *batch, 2)``.
+    """
+    _check_data(data)
+    check.optimizer("optimizer", optimizer)
+    m = _batch_size(batch_size, data.n)
+    steps = check.step_count("steps", steps)
+    params = check.points("params", params)
+    rng = np.random.default_rng(check.seed("seed", seed))
+    state, updates = optimizer.init(params), []
+    for first in range(0, steps, 100):
+        for index in sample_batches(rng, data.n, m, (min(100, steps - first), *params.shape[:-1])):
+            u, state = optimizer.update(_example_grads(data.features, data.targets, params, index).mean(axis=-2), state)
+            updates.append(u)
+    return np.array(updates).reshape(steps, *params.shape)
+
+
+def noise_floor(data: LeastSquares, lr: ArrayLike, batch_size: int, method: str = "SGD") -> np.ndarray | float:
+    r"""The predicted floor :math:`\mathbb E[L - L^\star]` of a fixed learning rate, to first order in :math:`\eta`.
+
+    With :math:`\sigma_j` the mini-batch noise at :math:`\theta^\star` (:func:`gradient_noise`):
+
+    .. math::
+        \text{SGD:}\quad \frac{\eta}{4}\sum_j \sigma_j^2 = \frac{\eta\,\operatorname{tr}\Sigma_m}{4}
+        \qquad\qquad
+        \text{RMSProp:}\quad \frac{\eta}{4}\sum_j \sigma_j .
+
+    SGD's is notebook 02's. Near :math:`\theta^\star` the mean gradient is small
+    beside the noise, so RMSProp's :math:`s_j \to \sigma_j^2` and it is SGD
+    preconditioned by :math:`D = \mathrm{diag}(1/\sigma_j)`; in the variables
+    :math:`z = D^{-1/2}(\theta - \theta^\star)` that is plain SGD whose noise has
+    trace :math:`\sum_j D_{jj}\sigma_j^2 = \sum_j \sigma_j`. So SGD's floor falls
+    like :math:`1/m` with the batch size, RMSProp's only like :math:`1/\sqrt m`.
+    Valid for small :math:`\eta` (a step :math:`\eta` per coordinate well below the
+    spread of :math:`\theta` at the floor), :math:`\epsilon \ll \sigma_j`, and :math:`s`
+    averaging many squares (:math:`\rho` near 1).
+
+    Args:
+        data: the fit.
+        lr: :math:`\eta > 0`, a number or an array.
+        batch_size: ``m``, from 1 to ``data.n``.
+        method: ``"SGD"`` or ``"RMSProp"``.
+
+    Returns:
+        The floor, of ``lr``'s shape.
+
+    Raises:
+        ValueError: for another ``method``, or ``lr`` not positive.
+    """
+    if method not in ("SGD", "RMSProp"):
+        raise ValueError(f"method must be 'SGD' or 'RMSProp', got {method!r}")
+    lr = check.positive("lr", lr)
+    _, sigma = gradient_noise(data, data.solution, batch_size)
+    return lr * float(np.sum(sigma**2 if method == "SGD" else sigma)) / 4
+
+
+def minimize_shared_batches(
+    data: LeastSquares,
+    optimizer,
+    x0: ArrayLike,
+    steps: int,
+    batch_size: ArrayLike,
+    seed: int,
+    decay_steps: ArrayLike | None = None,
+    width: int | None = None,
+    bound: float = 1e6,
+) -> Trajectory:
+    r""":func:`minimize_stochastic` with *common* random batches: every run sees the same examples.
+
+    At step :math:`k` one random ordering :math:`\pi_k` of the ``n`` examples is
+    drawn (seeded), and a run with batch size :math:`m` averages the gradients
+    of its first :math:`m`:
+
+    .. math::
+        B_k(m) = \{\pi_k(1), \dots, \pi_k(m)\}, \qquad B_k(m) \subset B_k(m') \text{ for } m \le m' .
+
+    Each :math:`B_k(m)` is a uniformly random batch, as in
+    :func:`minimize_stochastic`; but runs in one call differ only by their
+    settings (batch size, learning rate, ...), and a run's path does not
+    depend on which other runs share the call - the property an explorer
+    that computes many settings at once needs. The gradient is the weighted
+    sum over the first ``width`` examples (weights :math:`1/m`, then 0), so
+    calls with the same ``width`` do the same arithmetic.
+
+    Args:
+        data, optimizer, x0, steps, seed, decay_steps, bound: as in :func:`minimize_stochastic`.
+        batch_size: ``m``, integers from 1 to ``data.n``, a number or an array
+            broadcasting against the runs of ``x0`` (shape ``batch``).
+        width: how many examples of each ordering enter the sum, from
+            ``max(batch_size)`` (the default) to ``data.n``.
+
+    Returns:
+        A :class:`~rmsprop_lib.core.runner.Trajectory`.
+    """
+    _check_data(data)
+    check.optimizer("optimizer", optimizer)
+    steps = check.step_count("steps", steps)
+    seed = check.seed("seed", seed)
+    runs = check.points("x0", x0).shape[:-1]
+    sizes = check.real_array("batch_size", batch_size)
+    if np.any(sizes != np.round(sizes)) or np.any((sizes < 1) | (sizes > data.n)):
+        raise ValueError(f"batch_size must hold integers from 1 to n = {data.n}, got {batch_size!r}")
+    sizes = np.broadcast_to(sizes.astype(int), runs) if runs else sizes.astype(int)
+    width = int(sizes.max()) if width is None else check.integer("width", width, int(sizes.max()), data.n)
+    weights = (np.arange(width) < sizes[..., None]) / sizes[..., None]  # (*runs, width): 1/m, then 0
+    rng = np.random.default_rng(seed)
+
+    def orderings():  # 100 steps per draw: the first `width` examples of a random ordering
+        for first in range(0, steps, 100):
+            yield from np.argsort(rng.random((min(100, steps - first), data.n)), axis=-1)[:, :width]
+
+    batches = orderings()
+
+    def shared_grad(points: np.ndarray) -> np.ndarray:
+        index = next(batches)  # (width,), the same for every run; sums run along the last axis (fast, and
+        t, one, y = data.features[index, 0], data.features[index, 1], data.targets[index]  # the same per run)
+        weighted = weights * (points[..., :1] * t + points[..., 1:] * one - y)  # (*runs, width): r_i / m, or 0
+        return np.stack([(weighted * t).sum(axis=-1), (weighted * one).sum(axis=-1)], axis=-1)
+
+    shared = dataclasses.replace(data.problem, grad=shared_grad)
+    if decay_steps is not None:
+        optimizer = InverseTimeDecay(optimizer, decay_steps)
+    return minimize(shared, optimizer, x0, steps, bound=bound)
