@@ -45,7 +45,7 @@ _SYMBOLS = {
     r"\eta": "η", r"\rho": "ρ", r"\beta": "β", r"\lambda": "λ", r"\epsilon": "ε", r"\varepsilon": "ε",
     r"\kappa": "κ", r"\theta": "θ", r"\Sigma": "Σ", r"\sigma": "σ", r"\nabla": "∇", r"\alpha": "α",
     r"\star": "*", r"\cdot": "·", r"\times": "×", r"\leq": "≤", r"\geq": "≥", r"\le": "≤", r"\ge": "≥",
-    r"\infty": "∞", r"\sqrt": "√", r"\min": "min", r"\max": "max", r"\sin": "sin", r"\partial": "∂",
+    r"\approx": "≈", r"\infty": "∞", r"\sqrt": "√", r"\min": "min", r"\max": "max", r"\sin": "sin", r"\partial": "∂",
     r"\,": " ", r"\;": " ", r"\!": "", r"\mathrm": "", r"\frac": "", r"\left": "", r"\right": "",
 }
 _SUPERSCRIPTS = str.maketrans("0123456789-+*", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺*")
@@ -70,10 +70,14 @@ def plain(text: str) -> str:
     return re.sub(r"\s+", " ", text.replace("$", "").replace("{", "").replace("}", "").replace("\\", "")).strip()
 
 
-def _axis(ax: Axes, which: str) -> str:
-    label = plain(getattr(ax, f"get_{which}label")()) or "unlabelled"
+def _axis(ax: Axes, which: str, side: str = "") -> str:
+    """``"x axis step k (log scale)"``; an axis without a label (shared with a neighbour) is named by its scale only."""
+    label = plain(getattr(ax, f"get_{which}label")())
     scale = getattr(ax, f"get_{which}scale")()
-    return f"{which} axis {label}" + ("" if scale == "linear" else f" ({scale} scale)")
+    scale = "" if scale == "linear" else f"{scale} scale"
+    if not label:
+        return f"{side}{which} axis" + (f" on a {scale}" if scale else "")
+    return f"{side}{which} axis {label}" + (f" ({scale})" if scale else "")
 
 
 def _panel(ax: Axes) -> str:
@@ -110,7 +114,15 @@ def describe(figure: Figure, see: str = "") -> str:
     if not isinstance(figure, Figure):
         raise TypeError(f"figure must be a matplotlib Figure, got {type(figure).__name__}")
     colorbars = {ax for ax in figure.axes if hasattr(ax, "_colorbar")}
-    panels = [ax for ax in figure.axes if ax not in colorbars]
+    panels, twins = [], {}  # a twin (ax.twinx()) is the right-hand y axis of the panel it shares its place with
+    for ax in figure.axes:
+        if ax in colorbars:
+            continue
+        host = next((p for p in panels if ax.get_shared_x_axes().joined(ax, p) and ax.get_position().bounds == p.get_position().bounds), None)
+        if host is None:
+            panels.append(ax)
+        else:
+            twins.setdefault(host, []).append(ax)
     sentences = []
     title = figure.get_suptitle() if hasattr(figure, "get_suptitle") else getattr(figure._suptitle, "get_text", str)()
     if title:
@@ -121,6 +133,8 @@ def describe(figure: Figure, see: str = "") -> str:
                 if getattr(bar, "_colorbar", None) is not None and bar._colorbar.mappable.axes is ax]
         if bars:
             text += f", colour scale: {', '.join(bars)}"
+        for twin in twins.get(ax, []):
+            text += ", " + _axis(twin, "y", side="right-hand ")
         where = f"Panel {number} of {len(panels)}: " if len(panels) > 1 else "The plot: "
         sentences.append(where + (text or "empty") + ".")
     if see:
