@@ -173,3 +173,14 @@ def test_panels_key_keeps_the_panels_and_draws_the_setting_with_the_runs():
     # equal everywhere: the legend's label changed, so it was drawn over the run (as here), not pasted
     np.testing.assert_array_equal(fast, np.asarray(ex.figure.canvas.buffer_rgba()))
     assert ex.figure.axes[0].get_legend().get_texts()[0].get_text() == "ends at 0.80"
+
+
+def test_the_explorer_image_says_what_it_shows_after_every_redraw():
+    """Its alt text (the Image widget's tooltip, the <img>'s title) names the panels, how each run ends and the
+    controls' values, and follows the sliders."""
+    ex = gd_explorer()
+    assert ex.image.tooltip == ex.alt
+    assert "x axis step k" in ex.alt and "GD ends with f − f* about" in ex.alt
+    assert ex.alt.endswith("Settings: problem = bowl, lr = 0.1, steps = 20.")
+    ex.controls["lr"].value = 1.5
+    assert "GD diverged at step" in ex.alt and "lr = 1.5," in ex.alt and ex.image.tooltip == ex.alt

@@ -163,7 +163,7 @@ def build(out: Path, lite_url: str) -> None:
         stage = Path(tmp)
         shutil.copy2(ROOT / "site" / "conf.py", stage / "conf.py")
         (stage / "_static").mkdir()
-        for name in ("custom.css", "mathjax-widgets.js"):
+        for name in ("custom.css", "mathjax-widgets.js", "slider-names.js"):
             shutil.copy2(ROOT / "site" / name, stage / "_static" / name)
         vendor(stage / "_static")
         explorers = {name: stage_notebook(NOTEBOOKS / name, stage / name, lite_url) for name in names}

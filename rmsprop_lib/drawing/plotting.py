@@ -57,7 +57,7 @@ STYLES = {
 }
 #: The colour of each optimizer (from :data:`STYLES`).
 COLORS = {name: style[0] for name, style in STYLES.items()}
-_FALLBACK = [("#000000", "-", "o"), ("#999999", "--", "s"), ("#0072B2", ":", "^"), ("#E69F00", "-.", "D"),
+_FALLBACK = [("#000000", "-", "o"), ("#707070", "--", "s"), ("#0072B2", ":", "^"), ("#E69F00", "-.", "D"),
              ("#009E73", "--", "v"), ("#D55E00", ":", "P")]
 
 #: Losses are drawn as the gap f(x) - f_min on a log axis, floored here.

@@ -40,6 +40,7 @@ from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 from PIL import Image
 
+from rmsprop_lib.drawing import describe as words
 from rmsprop_lib.drawing import plotting
 from rmsprop_lib.numerics import validation as check
 from rmsprop_lib.core.problems import Problem
@@ -317,6 +318,15 @@ class RunsView:
         return [(ax.get_xlim(), ax.get_ylim()) for ax in self.axes] + [legend.get_window_extent().bounds for legend in legends]
 
 
+def _label(control: widgets.ValueWidget, name: str) -> str:
+    """A control's name as its label shows it (its ``description``), else its keyword ``name``."""
+    return getattr(control, "description", "") or name
+
+
+def _value(value) -> str:
+    return f"{value:.3g}" if isinstance(value, float) else str(value)
+
+
 class Explorer(widgets.VBox):
     """Sliders above a figure that is recomputed and redrawn on every change.
 
@@ -334,6 +344,8 @@ class Explorer(widgets.VBox):
             are made anew only when its value changes (default: the problem itself).
         figsize: the figure's size in inches.
         dpi: the rendered image's resolution.
+        see: ``(problem, runs) -> str``, what to notice in the figure, for its text alternative; by
+            default, for the default panels, :func:`~rmsprop_lib.drawing.describe.runs_summary`.
 
     Attributes (for tests and the curious):
         values: the values used for the last update.
@@ -341,7 +353,10 @@ class Explorer(widgets.VBox):
         figure: the matplotlib figure it drew.
         draw: how the whole figure is drawn from scratch (``make_axes``, then
             ``draw_runs``, unless a ``draw`` was given).
-        image: the ``Image`` widget that shows it.
+        image: the ``Image`` widget that shows it; its ``tooltip`` (the ``<img>``'s ``title``, which
+            screen readers read as its name) is ``alt``.
+        alt: the figure's text alternative after the last update: :func:`~rmsprop_lib.drawing.describe.describe`
+            of the figure, what to see, and the controls' values.
         errors: an ``Output`` widget that shows any traceback.
         error: the last exception, or None.
         updates: how many times the figure was redrawn.
@@ -357,6 +372,7 @@ class Explorer(widgets.VBox):
         make_axes: Callable[[Figure, object], tuple[Axes, ...]] = plotting.runs_axes,
         draw_runs: Callable[..., object] = plotting.draw_runs,
         panels_key: Callable[[object], object] | None = None,
+        see: Callable[[object, Runs], str] | None = None,
     ):
         if not isinstance(controls, Mapping) or not all(isinstance(c, widgets.ValueWidget) for c in controls.values()):
             raise TypeError(f"controls must be a dict of name -> widget (e.g. lr_slider()), got {controls!r:.80}")
@@ -367,12 +383,16 @@ class Explorer(widgets.VBox):
         check.function("make_axes", make_axes)
         check.function("draw_runs", draw_runs)
         check.function("panels_key", panels_key, allow_none=True)
+        check.function("see", see, allow_none=True)
         check.points("figsize", figsize)
         if not min(figsize) > 0:
             raise ValueError(f"figsize must be (width, height) in inches, both > 0, got {figsize!r}")
         check.integer("dpi", dpi, 1)
         self.controls = dict(controls)
         self.compute = compute
+        default_panels = draw is None and make_axes is plotting.runs_axes and draw_runs is plotting.draw_runs
+        self.see = see or (words.runs_summary if default_panels else (lambda problem, runs: ""))
+        self.alt = ""
         self.draw = draw or (lambda figure, problem, runs: draw_runs(*make_axes(figure, problem), problem, runs))
         # A custom ``draw`` gets a layout engine; panels from ``make_axes`` have fixed margins. Opaque: sent as RGB.
         self.figure = Figure(figsize=figsize, dpi=dpi, facecolor="white", layout=None if draw is None else "constrained")
@@ -411,6 +431,7 @@ class Explorer(widgets.VBox):
                 self.draw(self.figure, self.problem, self.runs)
                 self.figure.canvas.draw()
             self.image.value = self._encode()
+            self._describe()
             self.error = None
             self.errors.outputs = ()  # clear any earlier traceback (works with or without a front end)
         except Exception as error:  # shown to the learner, not swallowed
@@ -418,6 +439,14 @@ class Explorer(widgets.VBox):
             self.errors.outputs = ()  # clear any earlier traceback (works with or without a front end)
             self.errors.append_stderr("".join(traceback.format_exception(error)))
         self.updates += 1
+
+    def _describe(self) -> None:
+        """The text alternative of what was just drawn, on the image (ipywidgets 8's ``tooltip``: its ``title``)."""
+        settings = ", ".join(f"{_label(control, name)} = {_value(control.value)}"
+                             for name, control in self.controls.items())
+        self.alt = words.describe(self.figure, self.see(self.problem, self.runs)) + f" Settings: {settings}."
+        if self.image.has_trait("tooltip"):  # ipywidgets 7 (Colab) has no tooltip on an Image
+            self.image.tooltip = self.alt
 
     def png(self) -> bytes:
         """The current figure as PNG bytes."""
