@@ -21,6 +21,10 @@ def two_runs(lr=0.1, steps=50):
     (r"steps until $f < 10^{-8}$", "steps until f < 10⁻⁸"),
     (r"$\eta/(\sqrt{s_k}+\epsilon)$", "η/(√sₖ+ε)"),
     (r"$\frac{\mathrm{tr}\,\Sigma}{m}$", "(tr Σ)/(m)"),
+    (r"$|u_k| = \eta/\sqrt{1-\rho^k}$", "|uₖ| = η/√(1-ρᵏ)"),  # a root over several terms keeps its extent
+    (r"$\sqrt{1+x^2} + \sqrt{1+y^2}$", "√(1+x²) + √(1+y²)"),
+    (r"$\mathbb{E}[u]\,\mathrm{sign}(\mu) / \eta$", "E[u] sign(μ) / η"),
+    (r"$\sqrt{m}$, $\rho^{k}$, $e^{kx}$", "√m, ρᵏ, e^kx"),  # other powers keep their caret
     ("no math: x_k stays", "no math: x_k stays"),
 ])
 def test_plain_reads_math_text_aloud(tex, text):

@@ -25,7 +25,7 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")) + sorted((RO
 DESCRIBED = re.compile(r'^<img src="data:image/png;base64,([A-Za-z0-9+/=]+)" alt="([^"]*)"')
 #: Notebooks whose figures do not use describe.show yet: 06 gains a section in another branch (issue 18's
 #: report lists the cells); its figures adopt describe.show after that merge.
-NOT_YET_DESCRIBED = {"06_rmsprop_in_depth"}
+NOT_YET_DESCRIBED: set[str] = set()  # every notebook shows its figures with describe.show
 
 
 def figure_outputs(path):

@@ -43,28 +43,30 @@ __all__ = ["plain", "describe", "runs_summary", "Described", "show"]
 #: TeX commands as a reader hears them (the rest of a command loses its backslash).
 _SYMBOLS = {
     r"\eta": "η", r"\rho": "ρ", r"\beta": "β", r"\lambda": "λ", r"\epsilon": "ε", r"\varepsilon": "ε",
-    r"\kappa": "κ", r"\theta": "θ", r"\Sigma": "Σ", r"\sigma": "σ", r"\nabla": "∇", r"\alpha": "α",
+    r"\kappa": "κ", r"\mu": "μ", r"\nu": "ν", r"\theta": "θ", r"\Sigma": "Σ", r"\sigma": "σ", r"\nabla": "∇", r"\alpha": "α",
     r"\star": "*", r"\cdot": "·", r"\times": "×", r"\leq": "≤", r"\geq": "≥", r"\le": "≤", r"\ge": "≥",
     r"\approx": "≈", r"\infty": "∞", r"\sqrt": "√", r"\min": "min", r"\max": "max", r"\sin": "sin", r"\partial": "∂",
     r"\,": " ", r"\;": " ", r"\!": "", r"\mathrm": "", r"\frac": "", r"\left": "", r"\right": "",
 }
-_SUPERSCRIPTS = str.maketrans("0123456789-+*", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺*")
+_SUPERSCRIPTS = str.maketrans("0123456789-+*iknt", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺*ⁱᵏⁿᵗ")
 _SUBSCRIPTS = dict(zip("0123456789ijkmnt", "₀₁₂₃₄₅₆₇₈₉ᵢⱼₖₘₙₜ"))
 
 
 def plain(text: str) -> str:
     """matplotlib's math text as plain text: ``r"$x^2 + \\eta/\\sqrt{k}$"`` -> ``"x² + η/√k"``.
 
-    Greek letters and common symbols become their characters, one-character and braced numeric powers
-    superscripts, other braces and ``$`` go; a string without ``$`` is returned unchanged.
+    Greek letters and common symbols become their characters, numeric and one-letter (i, k, n, t) powers
+    superscripts; a root over more than one term keeps its extent, ``\\sqrt{1-\\rho}`` -> ``√(1-ρ)``;
+    other braces and ``$`` go. A string without ``$`` is returned unchanged.
     """
     if "$" not in text:
         return text
-    text = re.sub(r"\\mathrm\{([^{}]*)\}", r"\1", text)
+    text = re.sub(r"\\(?:mathrm|mathbb|mathbf|operatorname)\{([^{}]*)\}", r"\1", text)
+    text = re.sub(r"\\sqrt\{([^{}]*[-+*/ ][^{}]*)\}", r"\\sqrt(\1)", text)
     text = re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", r"(\1)/(\2)", text)
     for command in sorted(_SYMBOLS, key=len, reverse=True):
         text = text.replace(command, _SYMBOLS[command])
-    text = re.sub(r"\^\{?([-+]?\d+|\\star|\*)\}?", lambda m: m[1].replace("\\star", "*").translate(_SUPERSCRIPTS), text)
+    text = re.sub(r"\^\{?([-+]?\d+|\\star|\*|[iknt](?![A-Za-z]))\}?", lambda m: m[1].replace("\\star", "*").translate(_SUPERSCRIPTS), text)
     text = re.sub(r"_\{?(\w)\}?(?!\w)", lambda m: _SUBSCRIPTS.get(m[1], " " + m[1]), text)
     text = re.sub(r"_\{([^{}]*)\}", r" \1", text).replace("_", " ")
     return re.sub(r"\s+", " ", text.replace("$", "").replace("{", "").replace("}", "").replace("\\", "")).strip()
