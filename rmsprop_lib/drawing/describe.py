@@ -43,7 +43,7 @@ __all__ = ["plain", "describe", "runs_summary", "Described", "show"]
 #: TeX commands as a reader hears them (the rest of a command loses its backslash).
 _SYMBOLS = {
     r"\eta": "η", r"\rho": "ρ", r"\beta": "β", r"\lambda": "λ", r"\epsilon": "ε", r"\varepsilon": "ε",
-    r"\kappa": "κ", r"\mu": "μ", r"\nu": "ν", r"\theta": "θ", r"\Sigma": "Σ", r"\sigma": "σ", r"\nabla": "∇", r"\alpha": "α",
+    r"\kappa": "κ", r"\gamma": "γ", r"\delta": "δ", r"\Delta": "Δ", r"\tau": "τ", r"\mu": "μ", r"\nu": "ν", r"\theta": "θ", r"\Sigma": "Σ", r"\sigma": "σ", r"\nabla": "∇", r"\alpha": "α",
     r"\star": "*", r"\cdot": "·", r"\times": "×", r"\leq": "≤", r"\geq": "≥", r"\le": "≤", r"\ge": "≥",
     r"\approx": "≈", r"\infty": "∞", r"\sqrt": "√", r"\min": "min", r"\max": "max", r"\sin": "sin", r"\partial": "∂",
     r"\,": " ", r"\;": " ", r"\!": "", r"\mathrm": "", r"\frac": "", r"\left": "", r"\right": "",
