@@ -112,7 +112,7 @@ def parameters(params: ArrayLike | None, like: np.ndarray, why: str) -> np.ndarr
     """
     if params is None:
         raise ValueError(f"params is required: {why}, update(grad, state, params=x) (every loop of the library passes "
-                         "them: minimize, minimize_stochastic, train, online.run, WarmupThenDecay, Stacked)")
+                         "them: minimize, minimize_stochastic, train, online.run, updates_at, WarmupThenDecay, Stacked)")
     params = check.parameters("params", params)  # real numbers (TypeError otherwise)
     if np.shape(params) != like.shape:
         raise ValueError(f"params has shape {np.shape(params)}, but the optimizer state has shape {like.shape}; "
