@@ -15,6 +15,7 @@ no longer than ``lr / sqrt(1 - rho)``.
 from __future__ import annotations
 
 import decimal
+import fractions
 
 import numpy as np
 import pytest
@@ -29,9 +30,9 @@ D = CTX.create_decimal_from_float
 
 # The measured range: gradient scales 10^k (every k the dtype's square can hold, and beyond: refused), eps 10^j.
 SCALES = {np.float16: range(-6, 5), np.float32: range(-20, 21), np.float64: range(-160, 161, 5)}
-EPSILONS = {np.float16: [1e-8, 1e-6, 1e-3, 1.0],
-            np.float32: [1e-40, 1e-30, 1e-12, 1e-8, 1e-6, 1e-3, 1.0, 1e3],
-            np.float64: [1e-300, 1e-200, 1e-100, 1e-30, 1e-12, 1e-8, 1e-6, 1e-3, 1.0, 1e3, 1e10]}
+EPSILONS = {np.float16: [0.0, 1e-8, 1e-6, 1e-3, 1.0],
+            np.float32: [0.0, 1e-40, 1e-30, 1e-12, 1e-8, 1e-6, 1e-3, 1.0, 1e3],
+            np.float64: [0.0, 1e-300, 1e-200, 1e-100, 1e-30, 1e-12, 1e-8, 1e-6, 1e-3, 1.0, 1e3, 1e10]}
 DIRECTIONS = [[3.0, 4.0], [1.0, -1e-3], [-0.6, 0.8], [1.0, 0.0], [2.0, 7.0, -1.0], [1e-5, 1.0, 1e-5, -3.0]]
 
 
@@ -138,6 +139,9 @@ def _exact_2x2(grads, lr, rho, eps):
     lam = (CTX.add(half, disc), CTX.subtract(half, disc))
     if tr == 0:
         return [D(0), D(0)], lam
+    if det == 0:  # rank 1, g along its eigenvector: S^(1/2) g = sqrt(tr S) g (the pseudo-inverse's case when eps = 0)
+        d = CTX.add(tr.sqrt(CTX), eps_)
+        return [CTX.divide(CTX.multiply(lr_, v), d) for v in g], lam
     root_det = det.sqrt(CTX)
     t = CTX.add(tr, 2 * root_det).sqrt(CTX)
     a = [[CTX.add(CTX.divide(CTX.add(s[i][j], root_det if i == j else 0), t), eps_ if i == j else 0) for j in range(2)]
@@ -148,23 +152,39 @@ def _exact_2x2(grads, lr, rho, eps):
     return [CTX.multiply(lr_, v) for v in u], lam
 
 
+def _parallel(grads) -> bool:
+    """Whether the gradients so far all lie on one line (exactly, in fractions), so that S has rank <= 1.
+
+    The decimal eigenvalues cannot tell: a float64 S can hold eigenvalues 1e-457 apart (1e154 and 1e-303).
+    """
+    rows = [[fractions.Fraction(float(v)) for v in g] for g in grads]
+    return all(a[0] * b[1] == a[1] * b[0] for a in rows for b in rows)
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     st.sampled_from([np.float16, np.float32, np.float64]).flatmap(lambda dtype: st.tuples(st.just(dtype), _gradient_lists(dtype))),
     st.sampled_from([1e-3, 0.1, 1.0]),
     st.sampled_from([0.0, 0.5, 0.9, 0.999]),
-    st.sampled_from([1e-300, 1e-30, 1e-12, 1e-8, 1e-6, 1e-3, 1.0]),
+    st.sampled_from([0.0, 1e-300, 1e-30, 1e-12, 1e-8, 1e-6, 1e-3, 1.0]),
 )
 def test_every_step_is_finite_downhill_bounded_and_exact_where_the_dtype_resolves_it(dtype_and_grads, lr, rho, eps):
     dtype, grads = dtype_and_grads
     state_type = state_dtype(dtype)
     assume(np.all(np.isfinite(grads)))  # doubling a gradient may overflow float16
-    assume(eps >= underflow_floor(state_type))  # below it, underflowing squares are refused (the first-step test)
     macheps, out_eps = float(np.finfo(state_type).eps), float(np.finfo(dtype).eps)
     opt = FullMatrixRMSProp(lr, rho=rho, eps=eps)
     state = opt.init(np.zeros(2, dtype))
     longest = lr / np.sqrt(1 - rho)
     for t, g in enumerate(grads, start=1):
+        if eps < underflow_floor(state_type):  # eps too small to hide a lost square: refused exactly where one is lost
+            gs = g.astype(state_type)
+            diagonal = rho * np.diagonal(state.second_moment) + (1 - rho) * gs * gs
+            if np.any((gs != 0) & (diagonal < np.finfo(state_type).tiny)):
+                with pytest.raises(FloatingPointError, match="underflows"):
+                    opt.update(g, state)
+                event("eps below the underflow floor: a lost square refused")
+                return
         updates, state = opt.update(g, state)
         assert updates.dtype == dtype and np.all(np.isfinite(updates)), (g, updates)
         u, g64 = updates.astype(float), g.astype(float)
@@ -177,7 +197,7 @@ def test_every_step_is_finite_downhill_bounded_and_exact_where_the_dtype_resolve
             np.testing.assert_array_equal(u, 0.0)
             continue
         ratio = CTX.divide(lam2, lam1)
-        if ratio <= D(1e-300) * D(1e-100):  # S of rank 1 exactly (parallel gradients): the pseudo-inverse's case
+        if _parallel(grads[:t]):  # S of rank 1 exactly: the pseudo-inverse's case
             event("rank 1")
             conditioning = 1.0
         elif ratio >= D(1e4 * macheps):  # resolved: the error of the state's entries, amplified by (lam1/lam2)^(3/2)
@@ -206,3 +226,20 @@ def test_a_real_small_eigenvalue_is_kept_when_the_gradient_has_a_component_there
     _, state = opt.update(np.array([1e124, 0.0]), state)
     u, _ = opt.update(np.array([0.0, 1e100]), state)
     np.testing.assert_allclose(u, [0.0, lr / np.sqrt(1 - rho)], rtol=1e-14, atol=1e-300)
+
+
+def test_eps_0_is_the_pseudo_inverse_and_a_zero_gradient_takes_no_step():
+    opt = FullMatrixRMSProp(0.1, rho=0.9, eps=0.0)
+    state = opt.init(np.zeros(2))
+    u, state = opt.update(np.zeros(2), state)  # S = 0 and g = 0: a step of 0, not NaN (policy rule 6)
+    np.testing.assert_array_equal(u, 0.0)
+    u, state = opt.update(np.array([3e120, -4e120]), state)  # S = 0.1 g g^T: u = lr g / (sqrt(0.1) |g|), any scale
+    np.testing.assert_allclose(u, 0.1 * np.array([0.6, -0.8]) / np.sqrt(0.1), rtol=4e-16)
+    u, state = opt.update(np.zeros(2), state)
+    np.testing.assert_array_equal(u, 0.0)
+
+
+def test_eps_0_with_a_lost_square_is_refused_with_the_reason():
+    opt = FullMatrixRMSProp(0.1, rho=0.9, eps=0.0)
+    with pytest.raises(FloatingPointError, match=r"underflows.*eps = 0 is too small.*Use eps >= 7e-139"):
+        opt.update(np.array([1e-160, 1.0e-170]), opt.init(np.zeros(2)))

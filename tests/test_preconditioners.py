@@ -161,7 +161,7 @@ def test_full_matrix_batched_runs_equal_single_runs():
     (lambda: Adafactor(batch_ndim=1).init(np.zeros(2)), "batch_ndim"),
     (lambda: FullMatrixRMSProp(lr=0.0), "lr"),
     (lambda: FullMatrixRMSProp(lr=0.1, rho=1.0), "rho"),
-    (lambda: FullMatrixRMSProp(lr=0.1, eps=0.0), "eps"),
+    (lambda: FullMatrixRMSProp(lr=0.1, eps=-1e-8), "eps"),
     (lambda: FullMatrixRMSProp(lr=0.1, rho=np.array([0.9, 0.5])).init(np.zeros((3, 2))), "rho"),
 ])
 def test_bad_hyperparameters_are_named(make, name):

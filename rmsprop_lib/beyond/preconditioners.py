@@ -109,7 +109,10 @@ class Adafactor(_Optimizer):
         weight_decay: :math:`\lambda \ge 0`, decoupled (scaled by lr, not
             :math:`\rho_t`, as in torch), default 0.
         batch_ndim: the number of leading run axes, an integer >= 0,
-            default 0 (``params`` is one tensor, as in torch).
+            default 0 (``params`` is one tensor, as in torch). The
+            library's loops (``minimize``, ``train``, ``online.run``, ...)
+            refuse a ``batch_ndim`` below their number of run axes when
+            there is more than one run: the runs would share one state.
 
     ``update(grad, state, params)``: Adafactor always needs the current
     parameters :math:`\theta_{t-1}` (for :math:`\alpha_t`);
@@ -259,10 +262,17 @@ class FullMatrixRMSProp(_Optimizer):
     whatever the rounding of :math:`Q`; distributed Shampoo and NVIDIA's
     Emerging-Optimizers also floor eigenvalues relative to the largest).
 
+    With ``eps = 0`` this is the pseudo-inverse step :math:`\text{lr}\,
+    (S_t^{+})^{1/2} g_t`, finite because :math:`g_t` lies in the range of
+    :math:`S_t`; as for RMSProp (policy rules 5 and 6), a zero gradient
+    before any other takes a step of 0, and a gradient whose squares
+    underflow the state raises ``FloatingPointError`` (the default 1e-6 hides
+    them).
+
     Numerics (the policy of :mod:`rmsprop_lib.core.optimizers`): the first step
     agrees with its closed form to a few units in the last place of the
     state's dtype at every gradient scale whose square the state holds and
-    every eps > 0 (``tests/test_full_matrix_numerics.py``); every step is
+    every eps >= 0 (``tests/test_full_matrix_numerics.py``); every step is
     finite, points downhill (:math:`g^\top u \ge 0`) and is no longer than
     :math:`\text{lr}/\sqrt{1-\rho}` (exact: :math:`g^\top S^{+} g \le
     1/(1-\rho)`). Later steps are as exact as the state allows: the
@@ -288,8 +298,7 @@ class FullMatrixRMSProp(_Optimizer):
 
     Args:
         lr: > 0. rho: in [0, 1), default 0.9 (the seed's RMSProp default).
-        eps: > 0, default 1e-6 (0 is refused: the first
-            :math:`S_1 = (1-\rho) g_1 g_1^\top` is singular); like
+        eps: >= 0, default 1e-6 (0: the pseudo-inverse, above); like
             ``rho``, one value per run (it is added to the eigenvalues'
             roots, which belong to no coordinate).
 
@@ -298,7 +307,10 @@ class FullMatrixRMSProp(_Optimizer):
             ``eps`` per coordinate, params with no axis, a gradient of
             another shape.
         FloatingPointError: a finite gradient whose square overflows the
-            state (policy rule 4).
+            state (policy rule 4), or underflows it with an eps below
+            ``sqrt(tiny)/machine epsilon`` (rule 5: about 7e-139 in float64);
+            with ``eps = 0``, a step that would be infinite (a real component
+            of the gradient along an eigenvalue that underflowed to 0).
 
     torch: none in ``torch.optim``.
     """
@@ -309,7 +321,7 @@ class FullMatrixRMSProp(_Optimizer):
     def __init__(self, lr: ArrayLike, rho: ArrayLike = 0.9, eps: ArrayLike = 1e-6):
         self.lr = check.positive("lr", lr)
         self.rho = check.unit_interval("rho", rho)
-        self.eps = check.positive("eps", eps)
+        self.eps = check.non_negative("eps", eps)
 
     def init(self, params: ArrayLike) -> FullMatrixState:
         self._check_shapes(params)
@@ -342,8 +354,16 @@ class FullMatrixRMSProp(_Optimizer):
         real = np.abs(coordinates) > 4 * rounding * np.sqrt(np.sum(g * g, axis=-1, keepdims=True))
         eigenvalues = np.maximum(eigenvalues, np.where(real, (1 - rho) * coordinates * coordinates, 0))
         kept = (eigenvalues > rounding * largest) | real
-        h_max = 1 / (np.sqrt(np.maximum(largest, 0)) + eps)  # (..., 1)
-        h = np.where(kept, 1 / (np.sqrt(np.where(kept, eigenvalues, 0)) + eps), h_max)
+        root_max = np.sqrt(np.maximum(largest, 0)) + eps  # (..., 1); 0 only for S = 0 with eps = 0, so g = 0 (rule 5)
+        h_max = np.divide(1, root_max, out=np.zeros_like(root_max), where=root_max > 0)  # then a step of 0 (rule 6)
+        with np.errstate(divide="ignore"):  # eps = 0 and an eigenvalue that underflowed to 0: refused below
+            h = np.where(kept, 1 / (np.sqrt(np.where(kept, eigenvalues, 0)) + eps), h_max)
+        if not np.all(np.isfinite(h) | broken[..., None]):
+            raise FloatingPointError(
+                "the step would be infinite: with eps = 0 the gradient has a component along an eigenvalue of the "
+                "second-moment matrix S that underflowed to 0 (gradients that differ in size by more than the dtype "
+                "resolves). Use eps > 0, e.g. the default 1e-6, or scale the loss up."
+            )
         coordinates = coordinates * (h - h_max)  # weighed by h - h_max: 0 at the largest and at rounding level
         updates = lr * (h_max * g + np.einsum("...ij,...j->...i", q, coordinates))
         updates = np.where(broken[..., None], np.nan, updates)

@@ -266,8 +266,9 @@ def from_function(
     ``lambda x, y: x**2 + 3 * y**2 + np.sin(3 * x)``. The gradient is
     :func:`~rmsprop_lib.core.numerical.central_difference`: its error is about
     :math:`10^{-11}` times the size of :math:`f` (:math:`\\varepsilon^{2/3}`),
-    so 8 to 10 correct digits where :math:`|f|` is not large next to its
-    variation (all the series' problems). Where it is, e.g. ``1e12 + x**2 +
+    so 8 to 10 correct digits (relative to :math:`\\max(1, |\\nabla f|)`) where
+    :math:`|f|` is not large next to its variation (all the series' problems);
+    fewer as :math:`|f|` grows (``1e6 + x**2 + y**2``: 5 to 6). Where it is, e.g. ``1e12 + x**2 +
     y**2``, rounding swamps the gradient (there it would be exactly 0), and
     ``grad`` raises ``ValueError`` saying so and what to do, rather than return
     a wrong gradient (fewer than about 4 correct digits; see

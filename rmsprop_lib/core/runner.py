@@ -22,7 +22,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from rmsprop_lib.numerics import validation as check
-from rmsprop_lib.numerics._plumbing import call_update
+from rmsprop_lib.numerics._plumbing import call_update, init_runs
 from rmsprop_lib.core.problems import Problem
 
 __all__ = ["Trajectory", "minimize"]
@@ -103,7 +103,7 @@ def minimize(problem: Problem, optimizer, x0: ArrayLike, steps: int, bound: floa
     losses = np.empty((steps + 1, *batch))
     diverged_at = np.full(batch, -1)
     running = np.full(batch, True)  # the runs that have not diverged
-    state = optimizer.init(x)
+    state = init_runs(optimizer, x, run_ndim=len(batch))  # every leading axis is a run
 
     with np.errstate(all="ignore"):
         xs[0] = x

@@ -43,7 +43,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from rmsprop_lib.numerics import validation as check
-from rmsprop_lib.numerics._plumbing import call_update
+from rmsprop_lib.numerics._plumbing import call_update, init_runs
 
 __all__ = ["gradient", "loss", "run", "OnlineRun", "critical_beta2"]
 
@@ -108,7 +108,7 @@ def run(optimizer, C: ArrayLike, steps: int, x0: ArrayLike = 0.0) -> OnlineRun:
     x0 = _check_start(x0)
     x = np.broadcast_to(x0, np.broadcast_shapes(C.shape, x0.shape)).astype(float)
     C = np.broadcast_to(C, x.shape)
-    state = optimizer.init(x)
+    state = init_runs(optimizer, x, run_ndim=x.ndim - 1)
 
     xs = np.empty((steps + 1, *x.shape))
     xs[0] = x

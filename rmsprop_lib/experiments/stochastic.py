@@ -33,6 +33,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from rmsprop_lib.numerics import validation as check
+from rmsprop_lib.numerics._plumbing import call_update, init_runs
 from rmsprop_lib.core.problems import Problem
 from rmsprop_lib.core.runner import Trajectory, minimize
 from rmsprop_lib.beyond.schedules import ScheduleState, WarmupThenDecay
@@ -441,10 +442,11 @@ def updates_at(data: LeastSquares, optimizer, params: ArrayLike, steps: int, bat
     steps = check.step_count("steps", steps)
     params = check.points("params", params)
     rng = np.random.default_rng(check.seed("seed", seed))
-    state, updates = optimizer.init(params), []
+    state, updates = init_runs(optimizer, params, run_ndim=params.ndim - 1), []
     for first in range(0, steps, 100):
         for index in sample_batches(rng, data.n, m, (min(100, steps - first), *params.shape[:-1])):
-            u, state = optimizer.update(_example_grads(data.features, data.targets, params, index).mean(axis=-2), state)
+            grad = _example_grads(data.features, data.targets, params, index).mean(axis=-2)
+            u, state = call_update(optimizer, grad, state, params=params)  # params to those that use them (AdamW, ...)
             updates.append(u)
     return np.array(updates).reshape(steps, *params.shape)
 

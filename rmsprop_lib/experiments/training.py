@@ -25,7 +25,7 @@ from typing import Sequence
 import numpy as np
 
 from rmsprop_lib.numerics import validation as check
-from rmsprop_lib.numerics._plumbing import call_update, uses_params
+from rmsprop_lib.numerics._plumbing import call_update, init_runs, uses_params
 from rmsprop_lib.experiments.network import MLP
 
 __all__ = ["LayerNorms", "TrainingRun", "train", "Stacked"]
@@ -179,7 +179,7 @@ def train(
 
     rngs = [np.random.default_rng(seed) for seed in seeds]
     theta = np.stack([model.init(rng) for rng in rngs])  # row r equals model.init(seeds[r])
-    state = optimizer.init(theta)
+    state = init_runs(optimizer, theta, run_ndim=1)  # one run per seed
     steps_per_epoch = n // batch_size
     losses = np.full((epochs * steps_per_epoch, len(seeds)), np.nan)
     diverged_at = np.full(len(seeds), -1)

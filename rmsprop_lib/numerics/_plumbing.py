@@ -7,10 +7,14 @@ hyperparameters that never change that dtype (Python numbers stay "weak",
 arrays are cast), and the parameters that weight decay needs.
 
 Every loop or wrapper that calls an optimizer (``minimize``,
-``minimize_stochastic``, ``train``, ``Stacked``, ``WarmupThenDecay``,
-``online.run``, and so the explorers built on them) calls it through
-:func:`call_update`, the one place that knows which optimizers need the
-parameters (optax's convention ``update(grad, state, params)``).
+``minimize_stochastic``, ``minimize_shared_batches``, ``updates_at``,
+``train``, ``Stacked``, ``WarmupThenDecay``, ``online.run``, and so the
+explorers built on them) calls it through :func:`call_update`, the one place
+that knows which optimizers need the parameters (optax's convention
+``update(grad, state, params)``); ``tests/test_entry_points.py`` fails on a
+direct ``.update(`` call anywhere else in the library. Every loop that runs a
+batch of runs starts its optimizer with :func:`init_runs`, which refuses an
+optimizer whose state would mix those runs.
 """
 
 from __future__ import annotations
@@ -47,6 +51,40 @@ def call_update(optimizer, grad, state, params):
     return optimizer.update(grad, state)
 
 
+def wrapped(optimizer) -> list:
+    """The optimizer and every optimizer inside it: ``WarmupThenDecay``'s ``optimizer``, ``Stacked``'s ``optimizers``."""
+    inner = getattr(optimizer, "optimizers", None) or [getattr(optimizer, "optimizer", None)]
+    return [optimizer] + [found for opt in inner if opt is not None for found in wrapped(opt)]
+
+
+def init_runs(optimizer, params: np.ndarray, run_ndim: int):
+    """``optimizer.init(params)`` for a loop whose runs are the first ``run_ndim`` axes of ``params``.
+
+    Optimizers whose state mixes the entries of one tensor (Adafactor's row
+    and column averages and its RMS over each run's tensor) treat the first
+    ``batch_ndim`` axes as runs and the rest as one tensor. With
+    ``batch_ndim`` below ``run_ndim`` the loop's runs would share that state:
+    each run's steps would depend on the others, silently.
+
+    Raises:
+        ValueError: an optimizer (or one wrapped inside it) has
+            ``batch_ndim < run_ndim`` while those axes hold more than one
+            run; the message names ``batch_ndim`` and the value to pass.
+    """
+    state = optimizer.init(params)  # first: its own errors (e.g. Adafactor's per-run lr) name the hyperparameter
+    shape = np.shape(params)
+    for opt in wrapped(optimizer):
+        batch_ndim = getattr(opt, "batch_ndim", None)
+        if batch_ndim is not None and batch_ndim < run_ndim and int(np.prod(shape[batch_ndim:run_ndim])) > 1:
+            raise ValueError(
+                f"{type(opt).__name__} has batch_ndim={batch_ndim}, but the parameters have shape {shape} with "
+                f"{int(np.prod(shape[:run_ndim]))} runs along the first {run_ndim} axes: its averages and RMS over "
+                f"each tensor would mix the runs, silently coupling them. Pass batch_ndim={run_ndim} "
+                f"(e.g. {type(opt).__name__}(..., batch_ndim={run_ndim})), one run per point"
+            )
+    return state
+
+
 def gradient(grad: ArrayLike, like: np.ndarray) -> np.ndarray:
     """``grad`` checked against the state array ``like`` (real numbers, same shape), in its dtype."""
     return check.gradient(grad, like.shape, like.dtype)
@@ -74,7 +112,7 @@ def parameters(params: ArrayLike | None, like: np.ndarray, why: str) -> np.ndarr
     """
     if params is None:
         raise ValueError(f"params is required: {why}, update(grad, state, params=x) (every loop of the library passes "
-                         "them: minimize, minimize_stochastic, train, online.run, WarmupThenDecay, Stacked)")
+                         "them: minimize, minimize_stochastic, train, online.run, updates_at, WarmupThenDecay, Stacked)")
     params = check.parameters("params", params)  # real numbers (TypeError otherwise)
     if np.shape(params) != like.shape:
         raise ValueError(f"params has shape {np.shape(params)}, but the optimizer state has shape {like.shape}; "
