@@ -53,6 +53,16 @@ OPEN_JS = """async (path) => {
     if (Date.now() > deadline) throw new Error(`${path}: the notebook or its kernel did not load`);
     await new Promise(done => setTimeout(done, 100));
   }
+  // widgetsnbextension 3.6's manager asks the new kernel for its widgets when it connects: the control comm (which
+  // ipywidgets 7.7 closes until ipywidgets is imported), then, falling back, comm_info. When that reply comes after
+  // the cells have started, the manager creates the explorer's widgets a second time from the kernel's comms and the
+  // view on the page keeps the first, dead model: it stays blank (CI: 01 once; reproduced here under load). Colab
+  // does not have this manager; a reader of classic Notebook who runs all cells a second after opening would.
+  // Wait until the manager has given up on the control comm, then let a comm_info of our own, answered after the
+  // manager's (the kernel answers in order), mark the end of its start-up.
+  const settled = Date.now() + 20000;
+  while (!window.__controlCommSettled && Date.now() < settled) await new Promise(done => setTimeout(done, 100));
+  await new Promise(done => Jupyter.notebook.kernel.comm_info('jupyter.widget', done));
   window.__lastLook = null;
   window.__busy = 0;
   window.__status = 'idle';
@@ -198,6 +208,14 @@ class NotebookPage:
             self.page = self.browser.new_page(viewport={"width": 1400, "height": 1000})
             self.page.on("console", lambda message: self.console.append(f"{message.type}: {message.text}"))
             self.page.on("pageerror", lambda error: self.console.append(f"pageerror: {error}"))
+            # Marks when the widget manager's control comm has closed (see OPEN_JS).
+            self.page.add_init_script("""(() => {
+  const warn = console.warn;
+  console.warn = function (...args) {
+    if (String(args[0]).includes('jupyter.widget.control')) window.__controlCommSettled = true;
+    return warn.apply(this, args);
+  };
+})()""")
         return self.page
 
     def goto(self, name: str) -> None:

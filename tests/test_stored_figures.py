@@ -107,3 +107,15 @@ def test_the_figure_check_finds_each_fault(tmp_path):
     found = problems_in(path)
     assert [line.split(":")[0] for line in found] == ["cell 0", "cell 1", "cell 2"], found
     assert "without its image" in found[0] and "blank" in found[1] and "twice" in found[2]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_every_saved_explorer_image_can_be_drawn_with_its_title(path):
+    """ipywidgets 8's views read ``description.length`` when a widget has a ``tooltip``: an Image saved with a
+    tooltip and no ``description`` is drawn as an error box on the site and in JupyterLab (rmsprop_lib's
+    ``_TitledImage`` carries an empty one)."""
+    state = json.loads(path.read_text())["metadata"].get("widgets", {})
+    models = state.get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
+    broken = [model_id for model_id, model in models.items()
+              if model["state"].get("tooltip") and not isinstance(model["state"].get("description"), str)]
+    assert not broken, f"{path.name}: widgets saved with a tooltip but no description: {broken}"

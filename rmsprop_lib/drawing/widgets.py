@@ -32,6 +32,7 @@ import traceback
 from typing import Callable, Mapping
 
 import ipywidgets as widgets
+import traitlets
 import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
@@ -327,6 +328,18 @@ def _value(value) -> str:
     return f"{value:.3g}" if isinstance(value, float) else str(value)
 
 
+
+class _TitledImage(widgets.Image):
+    """An ``Image`` whose ``tooltip`` reaches the page as the ``<img>``'s ``title`` (its accessible name).
+
+    ipywidgets 8's front end (``DOMWidgetView.updateTooltip``, JupyterLab's and the site's html-manager alike)
+    sets the title only where ``description`` is empty and reads ``description.length``; an ``Image`` has no
+    ``description``, so a tooltip made its view fail ("Cannot read properties of undefined (reading 'length')")
+    and the image was replaced by an error box. An empty ``description`` is all the view needs.
+    """
+
+    description = traitlets.Unicode("").tag(sync=True)
+
 class Explorer(widgets.VBox):
     """Sliders above a figure that is recomputed and redrawn on every change.
 
@@ -398,7 +411,7 @@ class Explorer(widgets.VBox):
         self.figure = Figure(figsize=figsize, dpi=dpi, facecolor="white", layout=None if draw is None else "constrained")
         FigureCanvasAgg(self.figure)
         self._view = RunsView(self.figure, make_axes, draw_runs, panels_key) if draw is None else None
-        self.image = widgets.Image(format="png", layout=widgets.Layout(width=f"{figsize[0] * dpi}px"))
+        self.image = _TitledImage(format="png", layout=widgets.Layout(width=f"{figsize[0] * dpi}px"))
         self.errors = widgets.Output()
         self.values: dict = {}
         self.problem: Problem | None = None
