@@ -58,23 +58,30 @@ def test_split_is_seeded_and_disjoint():
 # -------------------------------------------------------------- training
 
 
+def loop_by_hand(data, optimizer, seed, epochs=2, batch_size=32):
+    """The training loop written out (as in the notebook): (loss, grad, updates, theta before the step) per step."""
+    rng = np.random.default_rng(seed)
+    theta = MODEL.init(rng)
+    state = optimizer.init(theta)
+    n = len(data.x_train)
+    for _ in range(epochs):
+        order = rng.permutation(n)
+        for j in range(n // batch_size):
+            batch = order[j * batch_size : (j + 1) * batch_size]
+            loss, grad = MODEL.loss_and_grad(theta, data.x_train[batch], data.y_train[batch])
+            updates, state = optimizer.update(grad, state)
+            yield loss, grad, updates, theta
+            theta = theta - updates
+
+
 def test_train_is_the_documented_loop(data):
     """One run of ``train`` equals the loop written out (as in the notebook)."""
     run = train(MODEL, RMSProp(0.003), data.x_train, data.y_train, epochs=2, batch_size=32, seeds=7)
-    rng = np.random.default_rng(7)
-    theta = MODEL.init(rng)
-    optimizer = RMSProp(0.003)
-    state = optimizer.init(theta)
-    n, losses = len(data.x_train), []
-    for _ in range(2):
-        order = rng.permutation(n)
-        for j in range(n // 32):
-            batch = order[j * 32 : (j + 1) * 32]
-            loss, grad = MODEL.loss_and_grad(theta, data.x_train[batch], data.y_train[batch])
-            updates, state = optimizer.update(grad, state)
-            theta = theta - updates
-            losses.append(loss)
-    np.testing.assert_allclose(run.theta[0], theta, rtol=1e-12)
+    steps = list(loop_by_hand(data, RMSProp(0.003), seed=7))
+    losses = [loss for loss, *_ in steps]
+    _, _, updates, theta = steps[-1]
+    n = len(data.x_train)
+    np.testing.assert_allclose(run.theta[0], theta - updates, rtol=1e-12)
     np.testing.assert_allclose(run.losses[:, 0], losses, rtol=1e-12)
     assert run.steps_per_epoch == n // 32 and run.losses.shape == (2 * (n // 32), 1)
 
@@ -142,20 +149,8 @@ def test_per_layer_records_each_weight_matrix_lengths_as_the_loop_by_hand(data):
     run = train(MODEL, Stacked([SGD(0.3), RMSProp(0.003)]), data.x_train, data.y_train, 2, 32, seeds=[5, 5], per_layer=True)
     layers = run.layers
     assert layers.names == ("W1", "W2") and layers.grad.shape == layers.update.shape == layers.weight.shape == (len(run.losses), 2, 2)
-    rng = np.random.default_rng(5)
-    theta = MODEL.init(rng)
-    optimizer = RMSProp(0.003)
-    state = optimizer.init(theta)
-    n, expected = len(data.x_train), []
-    for _ in range(2):
-        order = rng.permutation(n)
-        for j in range(n // 32):
-            batch = order[j * 32 : (j + 1) * 32]
-            _, grad = MODEL.loss_and_grad(theta, data.x_train[batch], data.y_train[batch])
-            updates, state = optimizer.update(grad, state)
-            expected.append([[np.linalg.norm(w) for w, _ in MODEL.unpack(a)] for a in (grad, updates, theta)])
-            theta = theta - updates
-    expected = np.array(expected)  # (steps, 3, L)
+    expected = np.array([[[np.linalg.norm(w) for w, _ in MODEL.unpack(a)] for a in (grad, updates, theta)]
+                         for _, grad, updates, theta in loop_by_hand(data, RMSProp(0.003), seed=5)])  # (steps, 3, L)
     for i, recorded in enumerate((layers.grad, layers.update, layers.weight)):
         np.testing.assert_allclose(recorded[:, 1], expected[:, i], rtol=1e-12)
     np.testing.assert_allclose(layers.effective_lr[:, 0], 0.3, rtol=1e-12)  # plain SGD: its lr, in every layer
