@@ -328,7 +328,6 @@ def _value(value) -> str:
     return f"{value:.3g}" if isinstance(value, float) else str(value)
 
 
-
 class _TitledImage(widgets.Image):
     """An ``Image`` whose ``tooltip`` reaches the page as the ``<img>``'s ``title`` (its accessible name).
 
@@ -339,6 +338,7 @@ class _TitledImage(widgets.Image):
     """
 
     description = traitlets.Unicode("").tag(sync=True)
+
 
 class Explorer(widgets.VBox):
     """Sliders above a figure that is recomputed and redrawn on every change.
