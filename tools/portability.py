@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -35,6 +36,12 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# Every notebook runs in seconds and a whole environment in about 100 s (two at a time, on 2 cores). A hang (seen
+# once in CI: one environment still running after an hour, never again in isolation) is stopped after ENV_TIMEOUT,
+# named by the cell it was in, and run once more; so is one whose cell nbval stopped (pyproject.toml's
+# --nbval-cell-timeout).
+ENV_TIMEOUT = 600
 
 USER_MATPLOTLIBRC = """\
 # A learner's own settings, unlike matplotlib's defaults in every way the series' figures could notice.
@@ -81,19 +88,56 @@ def environments(python: str, rc_file: Path, notebooks: list[str]) -> list[tuple
     ]
 
 
-def run(python: str, variables: dict, targets: list[str]) -> tuple[bool, str, float]:
+def last_started(log: str) -> str:
+    """The test pytest -v had started but not finished when it was stopped (its line has no outcome yet)."""
+    lines = [line.strip() for line in log.splitlines() if "::" in line]
+    if not lines or re.search(r"PASSED|FAILED|SKIPPED|ERROR|XFAIL", lines[-1]):
+        return "(between tests)"
+    return re.sub(r"^notebooks/|(\.|::)ipynb::", " ", lines[-1]).strip()
+
+
+def run_once(python: str, variables: dict, targets: list[str], timeout: float) -> tuple[str, str, float]:
+    """('pass' | 'FAIL' | 'TIMEOUT', detail, seconds) of one pytest run in its own process group."""
     env = {k: v for k, v in os.environ.items() if k not in MACHINE_VARIABLES}
     env.update(variables)
     start = time.perf_counter()
-    result = subprocess.run(
-        [python, "-m", "pytest", "-q", "-m", "not browser", "-p", "no:cacheprovider", *targets],
-        cwd=ROOT, env=env, capture_output=True, text=True,
-    )
+    with tempfile.TemporaryFile("w+") as log:
+        process = subprocess.Popen(
+            [python, "-m", "pytest", "-v", "-m", "not browser", "-p", "no:cacheprovider", *targets],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        )
+        try:
+            returncode = process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGINT)  # pytest stops its kernels on KeyboardInterrupt
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)  # kernels left behind exit with their parent
+                process.wait()
+            returncode = None
+        log.seek(0)
+        output = log.read()
     seconds = time.perf_counter() - start
-    failed = [re.sub(r"^notebooks/|\.ipynb::", " ", f).strip() for f in re.findall(r"^FAILED (\S+(?: Cell \d+)?)", result.stdout, flags=re.M)]
-    summary = (result.stdout.strip().splitlines() or ["(no output)"])[-1]
+    if returncode is None:
+        return "TIMEOUT", f"stopped after {timeout:.0f} s in {last_started(output)}", seconds
+    failed = [re.sub(r"^notebooks/|(\.|::)ipynb::", " ", f).strip()
+              for f in re.findall(r"^FAILED (.+?)(?: - |$)", re.sub(r"\x1b\[[0-9;]*m", "", output), flags=re.M)]
+    if re.search(r"Timeout of [\d.]+ seconds exceeded", output):  # nbval stopped a cell (--nbval-cell-timeout)
+        return "TIMEOUT", f"nbval's cell timeout in {', '.join(failed)}", seconds
+    summary = (output.strip().splitlines() or ["(no output)"])[-1].strip("= ")
     detail = ", ".join(failed) if failed else summary
-    return result.returncode == 0, re.sub(r"\x1b\[[0-9;]*m", "", detail), seconds
+    return ("pass" if returncode == 0 else "FAIL"), re.sub(r"\x1b\[[0-9;]*m", "", detail), seconds
+
+
+def run(python: str, variables: dict, targets: list[str], timeout: float) -> tuple[str, str, float]:
+    """run_once, and once more if it hung: a hang that does not come back is reported, and one that does is too."""
+    outcome, detail, seconds = run_once(python, variables, targets, timeout)
+    if outcome != "TIMEOUT":
+        return outcome, detail, seconds
+    again, detail_again, seconds_again = run_once(python, variables, targets, timeout)
+    note = f"first attempt hung ({detail}); second attempt: {detail_again}"
+    return ("pass" if again == "pass" else "FAIL"), note, seconds + seconds_again
 
 
 def main() -> int:
@@ -102,6 +146,7 @@ def main() -> int:
     parser.add_argument("--only", default="", help="run only environments whose name contains this (case-insensitive)")
     parser.add_argument("notebooks", nargs="*", default=["notebooks"], help="notebooks to run (default: all numbered ones)")
     parser.add_argument("--list", action="store_true", help="print the environments and stop")
+    parser.add_argument("--timeout", type=float, default=ENV_TIMEOUT, help="seconds before a hung environment is stopped and run again")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="environments run at once (default: one per CPU)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -118,11 +163,11 @@ def main() -> int:
         failures = 0
         # Environments are independent processes: run --jobs of them at a time, print each as it ends.
         with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-            futures = {pool.submit(run, args.python, variables, targets): name for name, variables, targets in chosen}
+            futures = {pool.submit(run, args.python, variables, targets, args.timeout): name for name, variables, targets in chosen}
             for future in as_completed(futures):
-                ok, detail, seconds = future.result()
-                failures += not ok
-                print(f"{'pass' if ok else 'FAIL'}  {futures[future]:58s} {seconds:5.0f} s  {detail}", flush=True)
+                outcome, detail, seconds = future.result()
+                failures += outcome != "pass"
+                print(f"{outcome:4s}  {futures[future]:58s} {seconds:5.0f} s  {detail}", flush=True)
     print(f"portability: {len(chosen) - failures} of {len(chosen)} environments pass")
     return 1 if failures else 0
 
