@@ -14,7 +14,11 @@ it. What this script does:
    table of contents;
 3. vendors require.js, @jupyter-widgets/html-manager and MathJax 3 from the npm registry (``npm pack``,
    cached in ``build/.site-cache``) so that no page asks any other host for anything;
-4. runs Sphinx with myst-nb (``site/conf.py``): no execution, the stored outputs as they are.
+4. runs Sphinx with myst-nb (``site/conf.py``): no execution, the stored outputs as they are;
+5. for the live explorers (``site/live.js``: a "Make it live" button under each saved picture), writes
+   ``_static/live/<notebook>.json``, the statements each explorer needs (``tools/live_code.py``), and, when the
+   JupyterLite copy is already in ``<out>/lite/`` (``make site`` builds it first) and node is there,
+   ``_static/live/bytecode.zip``, the imported modules compiled by its Pyodide (``tools/live_bytecode.mjs``).
 
 Usage: ``python tools/build_site.py [--out build/site] [--lite-url lite/]``.
 """
