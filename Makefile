@@ -138,8 +138,10 @@ test: $(if $(LITE_PYODIDE),$(LITE_STAMP))
 test: export PYODIDE := $(LITE_PYODIDE)
 test: export LITE_NOTEBOOKS ?= $(LITE_QUICK)
 
-test-lite: $(STAMP) $(LITE_STAMP)
+# ... and every page's live explorers (make test makes those of one page live: LIVE_PAGES=06 in tests/test_site.py).
+test-lite: $(STAMP) $(LITE_STAMP) $(SITE_STAMP)
 	PYODIDE=$(LITE_PYODIDE) LITE_NOTEBOOKS= $(BIN)/python -m pytest tests/test_lite.py $(ARGS)
+	PYODIDE=$(LITE_PYODIDE) LIVE_PAGES= $(BIN)/python -m pytest tests/test_site_live.py tests/test_site.py -k "test_each_program or test_every_explorer" $(ARGS)
 
 # `make site`: the static pages of the series (Sphinx + myst-nb, .venv-site, site/requirements.txt) and the
 # JupyterLite site beside them (build/site/lite/): one folder for any static host. PYODIDE=DIR as for `make lite`.
@@ -156,9 +158,11 @@ $(SITE_STAMP): site/requirements.txt
 
 site-venv: $(SITE_STAMP)
 
+# The JupyterLite copy first: the pages' live explorers take its Pyodide, and the site build compiles the
+# modules they import with it (tools/live_bytecode.mjs, needs node).
 site: $(SITE_STAMP) $(LITE_STAMP)
-	$(SITE_VENV)/bin/python tools/build_site.py --out build/site
 	$(LITE_VENV)/bin/python tools/build_lite.py --out build/site/lite $(if $(PYODIDE),--pyodide $(PYODIDE))
+	$(SITE_VENV)/bin/python tools/build_site.py --out build/site
 
 test: $(SITE_STAMP)
 
@@ -169,6 +173,14 @@ bench-lite: $(STAMP) $(LITE_STAMP)
 	  || echo "| 5 | JupyterLite rows | failed (see above) | | | | | **no** |"
 
 bench: bench-lite
+
+# `make bench` also times the site's live explorers (click -> live explorer, key press -> new image; cold).
+.PHONY: bench-site
+bench-site: $(STAMP) $(LITE_STAMP) $(SITE_STAMP)
+	$(if $(LITE_PYODIDE),PYODIDE=$(LITE_PYODIDE)) $(BIN)/python benchmarks/site_latency.py \
+	  || echo "| 18 | live explorers on the site | failed (see above) | | | | | **no** |"
+
+bench: bench-site
 
 # `make test-colab`: the series as Google Colab runs it (tools/test_colab.sh; versions and their source in
 # tests/colab/colab-versions.txt). A fresh build/colab/venv with Colab's Python and packages, the library

@@ -22,7 +22,7 @@ myst_heading_anchors = 3
 # No CDN at view time: local copies of what myst-nb and Sphinx would load from one.
 html_static_path = ["_static"]
 html_css_files = ["custom.css"]
-html_js_files = ["mathjax-widgets.js", "slider-names.js"]
+html_js_files = ["mathjax-widgets.js", "slider-names.js", "live.js"]
 mathjax_path = "vendor/mathjax/tex-mml-chtml.js"
 nb_ipywidgets_js = {
     "vendor/require.js": {},

@@ -185,3 +185,106 @@ def test_page_passes_the_wcag_21_aa_audit(site, browser_context, page_name):
         assert handles.first.get_attribute("aria-valuenow") != before, f"{page_name}: the first slider ignores the End and Home keys"
     page.close()
     assert not blocked, f"{page_name}: requests to other hosts: {blocked[:5]}"
+
+
+# --------------------------------------------------------------------------- live explorers (site/live.js)
+
+#: Pages whose explorers are made live: ``LIVE_PAGES=06`` (make test: the page with two explorers, so the second
+#: reuses the running Python), every page with ``LIVE_PAGES=`` empty (make test-lite).
+LIVE_PAGES = os.environ.get("LIVE_PAGES", "06")
+#: Seconds: a cold start of Pyodide and the explorer's statements on a busy 2-core machine; one key press.
+LIVE_TIMEOUT, REDRAW_TIMEOUT = 180, 30
+
+#: Resolves when the live explorer ``index`` is on the page and drawn (its image decoded, or its widgets shown).
+LIVE_SHOWN_JS = """(index) => {
+  const live = document.querySelector(`.live-explorer[data-explorer="${index}"]`);
+  if (!live || !live.querySelector('.jupyter-widgets')) return false;
+  const images = [...live.querySelectorAll('img')];
+  return images.every(img => img.complete && img.naturalWidth > 0);
+}"""
+
+#: Before a key press: window.redrawn resolves with the milliseconds from the keydown to the live explorer's new
+#: image decoded (or, without an image, its text changed), as benchmarks/browser_latency.py measures JupyterLab.
+WATCH_LIVE_JS = """(index) => { window.redrawn = new Promise((resolve, reject) => {
+  const live = document.querySelector(`.live-explorer[data-explorer="${index}"]`);
+  const shown = () => [...live.querySelectorAll('img')].map(img => img.src).join(' ') || live.innerText;
+  const before = shown();
+  let pressed = null;
+  document.addEventListener('keydown', () => { pressed ??= performance.now(); }, {capture: true, once: true});
+  const observer = new MutationObserver(() => {
+    if (pressed === null || shown() === before) return;
+    observer.disconnect();
+    Promise.all([...live.querySelectorAll('img')].map(img => img.decode().catch(() => null)))
+      .then(() => resolve(performance.now() - pressed));
+  });
+  observer.observe(live, {subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ['src']});
+  setTimeout(() => { observer.disconnect(); reject(new Error('no redraw within 30 s')); }, 30000);
+}); }"""
+
+
+def live_pages() -> list[str]:
+    chosen = [p.strip() for p in LIVE_PAGES.split(",") if p.strip()]
+    return [n for n in NOTEBOOKS if not chosen or any(n.startswith(p) for p in chosen)]
+
+
+def make_live(page, index: int) -> float:
+    """Click explorer ``index``'s "Make it live" button; seconds until the live explorer is drawn."""
+    button = page.locator(f'button.make-live[data-explorer="{index}"]')
+    started = page.evaluate("performance.now()")
+    button.click()
+    page.wait_for_function(LIVE_SHOWN_JS, arg=index, timeout=LIVE_TIMEOUT * 1000, polling=50)
+    return (page.evaluate("performance.now()") - started) / 1000
+
+
+def press_and_time(page, index: int, key: str) -> float:
+    """Press ``key`` on the live explorer's first slider; milliseconds until it has redrawn."""
+    handle = page.locator(f'.live-explorer[data-explorer="{index}"] .noUi-handle').first
+    handle.focus()
+    page.evaluate(WATCH_LIVE_JS, index)
+    page.keyboard.press(key)
+    return page.evaluate("window.redrawn")
+
+
+@pytest.mark.parametrize("page_name", live_pages())
+def test_every_explorer_goes_live_on_the_page_and_redraws(site, browser_context, page_name):
+    """Before a click the saved picture is there, under it a button that the keyboard reaches; Enter on it starts
+    Python in the page (Pyodide from the site's JupyterLite copy, no other host) and puts the working explorer in
+    the picture's place; a key on its slider redraws it; a second explorer reuses the running Python."""
+    _, url, with_lite = site
+    if not with_lite:
+        pytest.skip("live explorers need the JupyterLite copy's Pyodide (PYODIDE=DIR)")
+    context, blocked = browser_context
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{url}/{page_name}.html")
+    page.evaluate(audit_site.SETTLED_JS)
+    buttons = page.locator("button.make-live")
+    saved = page.locator(".widget-subarea:not(.live-explorer) .jupyter-widgets")
+    assert buttons.count() == page.locator("p.run-live").count() >= 1, f"{page_name}: a button under every explorer"
+    assert saved.count() >= buttons.count(), f"{page_name}: the saved explorers are drawn before any click"
+    for index in range(buttons.count()):
+        button = page.locator(f'button.make-live[data-explorer="{index}"]')
+        button.focus()  # from the keyboard: the button takes the focus and Enter presses it
+        assert page.evaluate("document.activeElement.textContent") == "Make it live"
+        started = page.evaluate("performance.now()")
+        page.keyboard.press("Enter")
+        page.wait_for_function(LIVE_SHOWN_JS, arg=index, timeout=LIVE_TIMEOUT * 1000, polling=50)
+        seconds = (page.evaluate("performance.now()") - started) / 1000
+        live = page.locator(f'.live-explorer[data-explorer="{index}"]')
+        status = page.locator("p.run-live .live-status").nth(index).text_content()
+        assert "Live" in status, f"{page_name} explorer {index}: {status}"
+        assert live.locator(".noUi-handle").count() >= 1, f"{page_name} explorer {index}: no slider"
+        handle = live.locator(".noUi-handle").first
+        label = page.evaluate("id => document.getElementById(id)?.textContent", handle.get_attribute("aria-labelledby"))
+        assert label, f"{page_name} explorer {index}: its live slider has no name"
+        at_end = page.evaluate("h => h.getAttribute('aria-valuenow') === h.getAttribute('aria-valuemax')", handle.element_handle())
+        redraw = press_and_time(page, index, "ArrowLeft" if at_end else "ArrowRight")  # raises unless it redraws
+        print(f"{page_name} explorer {index}: live after {seconds:.1f} s, redrawn {redraw:.0f} ms after a key press")
+        if index:  # the same Python: the worker started once
+            assert page.evaluate("window.__live.events.filter(e => e.what === 'booted').length") == 1
+    violations = audit_site.audit(page)  # the live explorers pass the audit too
+    assert not violations, f"{page_name} (live): WCAG 2.1 A/AA violations:\n{audit_site.summary(violations)}"
+    page.close()
+    assert not errors, f"{page_name}: script errors {errors[:3]}"
+    assert not blocked, f"{page_name}: requests to other hosts: {blocked[:5]}"

@@ -14,7 +14,11 @@ it. What this script does:
    table of contents;
 3. vendors require.js, @jupyter-widgets/html-manager and MathJax 3 from the npm registry (``npm pack``,
    cached in ``build/.site-cache``) so that no page asks any other host for anything;
-4. runs Sphinx with myst-nb (``site/conf.py``): no execution, the stored outputs as they are.
+4. runs Sphinx with myst-nb (``site/conf.py``): no execution, the stored outputs as they are;
+5. for the live explorers (``site/live.js``: a "Make it live" button under each saved picture), writes
+   ``_static/live/<notebook>.json``, the statements each explorer needs (``tools/live_code.py``), and, when the
+   JupyterLite copy is already in ``<out>/lite/`` (``make site`` builds it first) and node is there,
+   ``_static/live/bytecode.zip``, the imported modules compiled by its Pyodide (``tools/live_bytecode.mjs``).
 
 Usage: ``python tools/build_site.py [--out build/site] [--lite-url lite/]``.
 """
@@ -22,6 +26,7 @@ Usage: ``python tools/build_site.py [--out build/site] [--lite-url lite/]``.
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import re
 import shutil
@@ -34,6 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 import series  # noqa: E402  (the launch links: one address, pyproject.toml)
+import live_code  # noqa: E402  (what each explorer needs to run on the page)
 
 NOTEBOOKS = ROOT / "notebooks"
 CACHE = ROOT / "build" / ".site-cache"
@@ -49,6 +55,8 @@ VENDOR = [
                           "LICENSE": "mathjax/LICENSE"}),
 ]
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+#: The live explorers (site/live.js): the page's script, the worker that runs Pyodide, its Python side.
+LIVE_FILES = ("live.js", "live-worker.js", "live_kernel.py")
 MAP = re.compile(r"<!-- notebook-map:start -->\n(.*?)<!-- notebook-map:end -->", re.S)
 
 
@@ -141,6 +149,33 @@ def stage_notebook(source: Path, target: Path, lite_url: str) -> int:
     return explorers
 
 
+def live_program(source: Path, folder: Path, lite_url: str) -> list[str]:
+    """``_static/live/<notebook>.json``: what each explorer runs when made live (``tools/live_code.py``) and
+    where Pyodide is (the JupyterLite copy's, relative to the site's root unless ``lite_url`` is absolute).
+    Returns the program's import statements."""
+    program = live_code.page_program(json.loads(source.read_text()))
+    if not program["explorers"]:
+        return []
+    folder.mkdir(exist_ok=True)
+    program["pyodide"] = f"{lite_url}static/pyodide/"
+    (folder / f"{source.stem}.json").write_text(json.dumps(program, ensure_ascii=False))
+    return [code for code in program["statements"].values()
+            if isinstance(ast.parse(code).body[0], (ast.Import, ast.ImportFrom))]
+
+
+def live_bytecode(pyodide: Path, imports: list[str], out: Path) -> None:
+    """``_static/live/bytecode.zip``: the imported modules' bytecode, compiled by the site's Pyodide in node
+    (``tools/live_bytecode.mjs``), which saves the first live explorer of a page compiling them in the browser."""
+    if not (pyodide / "pyodide.mjs").exists() or shutil.which("node") is None:
+        print(f"no bytecode for the live explorers: needs node and the JupyterLite copy's Pyodide in {pyodide} "
+              "(make site builds it first); they compile their modules in the browser instead")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        listed = Path(tmp) / "imports.json"
+        listed.write_text(json.dumps(sorted(set(imports))))
+        run("node", ROOT / "tools" / "live_bytecode.mjs", pyodide, ROOT / "site" / "live_kernel.py", listed, out)
+
+
 def front_page(names: list[str], lite_url: str) -> str:
     start = json.loads((NOTEBOOKS / "00_start_here.ipynb").read_text())
     text = "\n".join("".join(c["source"]) for c in start["cells"] if c["cell_type"] == "markdown")
@@ -163,10 +198,11 @@ def build(out: Path, lite_url: str) -> None:
         stage = Path(tmp)
         shutil.copy2(ROOT / "site" / "conf.py", stage / "conf.py")
         (stage / "_static").mkdir()
-        for name in ("custom.css", "mathjax-widgets.js", "slider-names.js"):
+        for name in ("custom.css", "mathjax-widgets.js", "slider-names.js", *LIVE_FILES):
             shutil.copy2(ROOT / "site" / name, stage / "_static" / name)
         vendor(stage / "_static")
         explorers = {name: stage_notebook(NOTEBOOKS / name, stage / name, lite_url) for name in names}
+        imports = [code for name in names for code in live_program(NOTEBOOKS / name, stage / "_static" / "live", lite_url)]
         # The worked solutions, linked from each notebook's exercises, get pages too (solutions/NN_name.html).
         solutions = sorted(f"solutions/{p.name}" for p in (NOTEBOOKS / "solutions").glob("[0-9][0-9]_*.ipynb"))
         (stage / "solutions").mkdir()
@@ -180,6 +216,8 @@ def build(out: Path, lite_url: str) -> None:
     for junk in (".doctrees", ".buildinfo", "objects.inv"):
         path = out / junk
         shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
+    if "://" not in lite_url and not lite_url.startswith("/"):
+        live_bytecode(out / lite_url / "static" / "pyodide", imports, out / "_static" / "live" / "bytecode.zip")
     print(f"static site in {out}: {len(names)} notebook pages, {sum(explorers.values())} explorers linked live")
 
 
