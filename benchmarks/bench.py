@@ -198,6 +198,7 @@ def explorers_of(notebook: Path) -> None:
     widgets.Explorer.__init__ = recording_init
     os.chdir(notebook.parent)
     shell = InteractiveShell.instance()
+    shell.enable_gui = lambda gui=None: None  # the notebooks' `%matplotlib inline`: a plain shell has no event loop to set up
     for cell in nbformat.read(notebook, as_version=4).cells:
         if cell.cell_type == "code":
             with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):

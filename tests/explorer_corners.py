@@ -146,8 +146,15 @@ def combinations(explorer, budget: int = BUDGET) -> list[tuple[dict, tuple[bool,
     rows = _rows(choices, defaults)
     if len(rows) * len(corners) <= budget:
         return [(row, corner) for row in rows for corner in corners]
-    extremes = [(False,) * n, (True,) * n]
-    return [(rows[0], corner) for corner in corners] + [(row, corner) for row in rows[1:] for corner in extremes]
+    # The other rows at the all-min and all-max corners, each row starting at the corner the previous one ended
+    # at: only its choice changes there, then every slider once (not every slider twice).
+    visits, last = [(rows[0], corner) for corner in corners], corners[-1]
+    for row in rows[1:]:
+        low, high = (False,) * n, (True,) * n
+        near, far = (low, high) if sum(last) <= n / 2 else (high, low)
+        visits += [(row, near), (row, far)]
+        last = far
+    return visits
 
 
 def check(explorer, budget: int = BUDGET) -> dict:

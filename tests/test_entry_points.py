@@ -30,7 +30,7 @@ from rmsprop_lib import SGD, AdaGrad, Adafactor, Adam, AdamW, AMSGrad, FullMatri
 from rmsprop_lib.experiments import online
 from rmsprop_lib.numerics._plumbing import call_update
 from rmsprop_lib.experiments.network import MLP
-from rmsprop_lib.experiments.stochastic import InverseTimeDecay, line_fit, minimize_shared_batches, minimize_stochastic, updates_at
+from rmsprop_lib.experiments.stochastic import InverseTimeDecay, Recording, line_fit, minimize_shared_batches, minimize_stochastic, updates_at
 from rmsprop_lib.experiments.training import ClipGradNorm, Stacked, WithL2, train
 
 # One factory per optimizer class, weight decay on where it has one. ``batch_ndim=1``: every entry point
@@ -52,6 +52,7 @@ WRAPPERS = {
     "WarmupThenDecay": lambda opt: WarmupThenDecay(opt, warmup_steps=3, decay_steps=5),
     "InverseTimeDecay": lambda opt: InverseTimeDecay(opt, decay_steps=5),
     "Stacked": lambda opt: Stacked([opt, RMSProp(0.01)]),
+    "Recording": lambda opt: Recording(opt),  # records the updates
     "ClipGradNorm": lambda opt: ClipGradNorm(opt, max_norm=1.0),
     "WithL2": lambda opt: WithL2(opt, weight_decay=0.1),
 }

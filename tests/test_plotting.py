@@ -118,3 +118,10 @@ def test_runs_keep_their_optimizer_style_and_a_run_on_top_is_thinner():
     assert widths == sorted(widths, reverse=True) and widths[0] > widths[-1]
     assert len({(line.get_linestyle(), line.get_marker()) for line in lines}) == 3
     assert plotting.style_of("AdamW, wd 0.1") == plotting.STYLES["AdamW"]  # the longest matching name wins
+
+
+def test_effective_steps_tells_its_parameters_apart_without_colour():
+    ax = Figure().subplots()
+    lines = plotting.effective_steps(ax, np.ones((5, 3)), labels=("x", "y", "z"))
+    assert len({line.get_linestyle() for line in lines}) == 3
+    assert [line.get_label() for line in lines] == ["x", "y", "z"]

@@ -63,3 +63,21 @@ def test_long_slope_has_a_nearly_constant_gradient_far_from_its_minimum():
     far = problems.long_slope.grad(np.array(problems.long_slope.start))
     np.testing.assert_allclose(np.abs(far), 1.0, atol=1e-3)
     np.testing.assert_allclose(problems.long_slope.grad(np.array([1e-3, -1e-3])), [1e-3, -1e-3], rtol=1e-5)
+
+
+def test_hessian_diagonal_of_the_quadratics_and_of_rosenbrock():
+    points = np.random.default_rng(0).uniform(-3, 3, size=(5, 4, 2))
+    np.testing.assert_allclose(problems.hessian_diagonal(problems.ill_conditioned, points), np.broadcast_to([0.2, 4.0], (5, 4, 2)), rtol=1e-8)
+    np.testing.assert_allclose(problems.hessian_diagonal(problems.ill_conditioned, problems.ill_conditioned.start), [0.2, 4.0], rtol=1e-8)
+    x, y = points[..., 0], points[..., 1]
+    rosenbrock = np.stack([2 - 400 * (y - x**2) + 800 * x**2, np.full_like(x, 200.0)], axis=-1)
+    np.testing.assert_allclose(problems.hessian_diagonal(problems.rosenbrock, points), rosenbrock, rtol=1e-6)
+
+
+def test_hessian_diagonal_refuses_bad_arguments():
+    with pytest.raises(TypeError, match="Problem"):
+        problems.hessian_diagonal("ravine", [0.0, 0.0])
+    with pytest.raises(ValueError, match="points"):
+        problems.hessian_diagonal(problems.bowl, [0.0, 0.0, 0.0])
+    with pytest.raises(ValueError, match="finite"):
+        problems.hessian_diagonal(problems.bowl, [np.nan, 0.0])

@@ -165,3 +165,36 @@ def test_one_address_the_placeholder_is_marked_and_a_new_address_reaches_every_c
     texts = [readme_launch] + ["\n".join(_top_cells(p)[0]) for p in (root / "notebooks").rglob("*.ipynb")]
     assert not any("placeholder-owner" in text or "Not live yet" in text for text in texts)
     assert all("someone/rmsprop-series" in text for text in texts)
+
+
+def test_reading_time_counts_prose_and_code_but_not_the_cells_it_writes_or_the_map():
+    sys.path.insert(0, str(ROOT / "tools"))
+    import nbformat
+    import series
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("stale nav " * 500, metadata={"tags": ["nav"]}),  # written by series.py: not counted
+        nbformat.v4.new_markdown_cell("# 01 · T\n\n" + "word " * 3998),  # 4000 words ("01", "T" and 3998): 20 min
+        nbformat.v4.new_markdown_cell(f"{series.START}\n" + "map " * 900 + f"\n{series.END}"),  # the map: not counted
+        nbformat.v4.new_code_cell("# a comment\n\nx = 1\n" * 50),  # 50 lines of code: 5 min
+    ]
+    assert series.reading_minutes(nb) == (25, 4000, 50)
+    nb.cells[3].source = "x = 1\n" * 24  # 22.4 min rounds to 20
+    assert series.reading_minutes(nb)[0] == 20
+    nb.cells = nb.cells[:1]
+    assert series.reading_minutes(nb) == (5, 0, 0)  # never less than 5
+
+
+def test_each_notebook_states_its_reading_time_at_the_top_and_the_map_repeats_it():
+    sys.path.insert(0, str(ROOT / "tools"))
+    import nbformat
+    import series
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for path in series.numbered_notebooks():
+        nb = nbformat.read(path, as_version=4)
+        minutes = series.reading_minutes(nb)[0]
+        top = next(c for c in nb.cells if "nav" in c.metadata.get("tags", []))
+        assert f"*About {minutes} minutes to read (" in top.source, path.name
+        assert re.search(rf"\({re.escape('notebooks/' + path.name)}\) \| [^|]+ \| {minutes} min \|", readme), path.name

@@ -350,3 +350,86 @@ def test_shared_batches_refuse_bad_batch_sizes():
         st.minimize_shared_batches(DATA, SGD(0.1), np.zeros(2), 5, 2.5, seed=0)
     with pytest.raises(ValueError):
         st.minimize_shared_batches(DATA, SGD(0.1), np.zeros(2), 5, 4, seed=0, width=2)
+
+
+# ------------------------------------------------------------------ RMSProp as a preconditioner (notebook 06, section 9)
+
+
+def test_gauss_newton_diagonal_is_the_hessians():
+    wide = st.line_fit(inputs=(-5.0, 5.0))
+    np.testing.assert_allclose(st.gauss_newton_diagonal(wide), np.diag(wide.hessian), rtol=1e-15)
+    np.testing.assert_allclose(st.gauss_newton_diagonal(wide), [np.mean(wide.inputs**2), 1.0], rtol=1e-12)
+    # a copy: changing it does not change the data
+    st.gauss_newton_diagonal(wide)[0] = -1
+    assert wide.hessian[0, 0] > 0
+    with pytest.raises(TypeError, match="LeastSquares"):
+        st.gauss_newton_diagonal(wide.problem)
+
+
+def test_fisher_diagonal_is_the_mean_squared_example_gradient():
+    theta = np.array([[0.0, 0.0], [1.0, 2.0]])
+    grads = st.example_grads(DATA, theta)
+    np.testing.assert_allclose(st.fisher_diagonal(DATA, theta), (grads**2).mean(axis=-2), rtol=1e-15)
+    assert st.fisher_diagonal(DATA, np.zeros((3, 4, 2))).shape == (3, 4, 2)
+    # noise-free data: every example's gradient, and so the Fisher diagonal, vanishes at theta*
+    clean = st.line_fit(noise=0.0)
+    assert np.abs(st.fisher_diagonal(clean, clean.solution)).max() < 1e-20
+
+
+def test_near_the_solution_of_noisy_data_the_fisher_diagonal_is_about_sigma_squared_times_the_curvature():
+    big = st.line_fit(n=20000, noise=0.5, inputs=(-5.0, 5.0), seed=3)
+    ratio = st.fisher_diagonal(big, big.solution) / st.gauss_newton_diagonal(big)
+    np.testing.assert_allclose(ratio, 0.25, rtol=0.05)
+
+
+def test_second_moment_is_the_mean_square_of_many_minibatch_gradients():
+    theta = DATA.solution + np.array([[0.0, 0.0], [0.3, -0.2]])
+    for m in (1, 4, DATA.n):
+        mean, std = st.gradient_noise(DATA, theta, m)
+        np.testing.assert_allclose(st.second_moment(DATA, theta, m), mean**2 + std**2, rtol=1e-15)
+    # batches of one example: the empirical Fisher diagonal
+    np.testing.assert_allclose(st.second_moment(DATA, theta, 1), st.fisher_diagonal(DATA, theta), rtol=1e-12)
+    # the full batch: the squared mean gradient, 0 at theta*
+    np.testing.assert_allclose(st.second_moment(DATA, theta, DATA.n), DATA.problem.grad(theta) ** 2, rtol=1e-12, atol=1e-30)
+    grads = st.minibatch_grad(DATA, theta[1], st.sample_batches(np.random.default_rng(0), DATA.n, 8, (20000,)))
+    np.testing.assert_allclose((grads**2).mean(axis=0), st.second_moment(DATA, theta[1], 8), rtol=0.03)
+
+
+def test_recording_keeps_rmsprops_average_and_changes_nothing():
+    x0 = np.tile(DATA.problem.start, (3, 1))
+    recorded = st.Recording(RMSProp(0.03, rho=0.9), "mean_sq")
+    run = st.minimize_stochastic(DATA, recorded, x0, 50, 4, seed=5)
+    plain = st.minimize_stochastic(DATA, RMSProp(0.03, rho=0.9), x0, 50, 4, seed=5)
+    np.testing.assert_array_equal(run.xs, plain.xs)
+    s = recorded.history
+    assert s.shape == (50, 3, 2)
+    # the same average, recomputed from the updates: u = lr g / (sqrt(s) + eps) gives g, and s_k = rho s_{k-1} + (1 - rho) g^2
+    u = -np.diff(run.xs, axis=0)
+    g = u * (np.sqrt(s) + 1e-6) / 0.03
+    again = np.zeros((3, 2))
+    for k in range(50):
+        again = 0.9 * again + 0.1 * g[k] ** 2
+        np.testing.assert_allclose(s[k], again, rtol=1e-9)
+    # init starts a new record; a deterministic run works too
+    minimize(DATA.problem, recorded, DATA.problem.start, 7)
+    assert recorded.history.shape == (7, 2)
+    assert "Recording(RMSProp(" in repr(recorded) and repr(recorded).endswith(", 'mean_sq')")
+    # without a field: the updates themselves
+    updates = st.Recording(SGD(0.1))
+    run = minimize(DATA.problem, updates, DATA.problem.start, 4)
+    np.testing.assert_allclose(updates.history, -np.diff(run.xs, axis=0), rtol=1e-12, atol=1e-15)
+
+
+def test_recording_passes_the_parameters_on_and_reports_a_missing_field():
+    from rmsprop_lib import AdamW
+
+    x0 = np.array(DATA.problem.start)
+    recorded = st.Recording(AdamW(0.01, weight_decay=0.1), "mean_sq")
+    assert recorded.uses_params
+    np.testing.assert_array_equal(minimize(DATA.problem, recorded, x0, 5).xs, minimize(DATA.problem, AdamW(0.01, weight_decay=0.1), x0, 5).xs)
+    with pytest.raises(AttributeError, match="no field 'mean_sq'"):
+        minimize(DATA.problem, st.Recording(SGD(0.1), "mean_sq"), x0, 2)
+    with pytest.raises(TypeError, match="optimizer"):
+        st.Recording(RMSProp)
+    with pytest.raises(TypeError, match="field"):
+        st.Recording(RMSProp(0.1), 3)

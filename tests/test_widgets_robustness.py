@@ -69,6 +69,20 @@ def test_corners_are_visited_one_slider_change_at_a_time():
     assert all(sum(a != b for a, b in zip(c1, c2)) == 1 for c1, c2 in zip(corners, corners[1:]))
 
 
+def test_past_the_budget_each_other_choice_meets_both_extreme_corners_moving_each_slider_once():
+    controls = {**gd_controls(), "rho": slider(0.9, 0.0, 0.99, 0.01, "rho"), "flag": widgets.Checkbox(value=False),
+                "other": widgets.Checkbox(value=True)}
+    ex = Explorer(controls, lambda problem, lr, steps, rho, flag, other: gd(problem, lr, steps))
+    visits = explorer_corners.combinations(ex, budget=8)
+    n = 3  # sliders: lr, steps, rho
+    assert len(visits) == 2**n + 3 * 2  # every corner at the defaults; three other choices, two corners each
+    others = visits[2**n:]
+    for row in {tuple(sorted(r.items())) for r, _ in others}:
+        assert {c for r, c in others if tuple(sorted(r.items())) == row} == {(False,) * n, (True,) * n}
+    moves = [sum(a != b for a, b in zip(c1, c2)) for (_, c1), (_, c2) in zip(visits[2**n - 1:], visits[2**n:])]
+    assert sum(moves) == 1 + 3 * n  # into each row's first corner: at most one slider; then each slider once
+
+
 def test_a_figure_that_does_not_name_a_diverged_run_is_reported():
     def draw_without_warning(figure, problem, runs):
         ax = figure.subplots()

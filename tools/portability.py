@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # once in CI: one environment still running after an hour, never again in isolation) is stopped after ENV_TIMEOUT,
 # named by the cell it was in, and run once more; so is one whose cell nbval stopped (pyproject.toml's
 # --nbval-cell-timeout).
-ENV_TIMEOUT = 600
+ENV_TIMEOUT = 400
 
 USER_MATPLOTLIBRC = """\
 # A learner's own settings, unlike matplotlib's defaults in every way the series' figures could notice.

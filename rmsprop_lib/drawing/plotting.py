@@ -60,6 +60,9 @@ COLORS = {name: style[0] for name, style in STYLES.items()}
 _FALLBACK = [("#000000", "-", "o"), ("#707070", "--", "s"), ("#0072B2", ":", "^"), ("#E69F00", "-.", "D"),
              ("#009E73", "--", "v"), ("#D55E00", ":", "P")]
 
+#: One (colour, line style) per parameter where a figure draws parameters, not optimizers: x, y, ...
+PARAMETER_STYLES = [("#0072B2", "-"), ("#E69F00", "--"), ("#009E73", ":"), ("#000000", "-.")]
+
 #: Losses are drawn as the gap f(x) - f_min on a log axis, floored here.
 LOSS_FLOOR = 1e-16
 
@@ -200,11 +203,12 @@ def warning_text(ax: Axes, message: str):
 def effective_steps(ax: Axes, steps: np.ndarray, labels: Sequence[str] = ("$x$", "$y$"), title: str | None = None):
     """Per-parameter effective learning rate over time, e.g. ``lr / (sqrt(s_k) + eps)``.
 
-    ``steps`` has shape ``(n_steps, n_parameters)``; drawn on a log axis.
+    ``steps`` has shape ``(n_steps, n_parameters)``; drawn on a log axis, one colour and line style per
+    parameter (:data:`PARAMETER_STYLES`), so the lines differ without colour too.
     """
     lines = ax.semilogy(np.arange(1, len(steps) + 1), steps, lw=1.6)
-    for line, label in zip(lines, labels):
-        line.set_label(label)
+    for line, label, (color, dash) in zip(lines, labels, PARAMETER_STYLES * len(lines)):
+        line.set(label=label, color=color, linestyle=dash)
     ax.set(xlabel="step $k$", ylabel="effective step size")
     if title:
         ax.set_title(title, fontsize=10)

@@ -33,7 +33,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from rmsprop_lib.numerics import validation as check
-from rmsprop_lib.numerics._plumbing import call_update, init_runs
+from rmsprop_lib.numerics._plumbing import call_update, init_runs, uses_params
 from rmsprop_lib.core.problems import Problem
 from rmsprop_lib.core.runner import Trajectory, minimize
 from rmsprop_lib.beyond.schedules import ScheduleState, WarmupThenDecay
@@ -51,6 +51,10 @@ __all__ = [
     "snr_step",
     "updates_at",
     "noise_floor",
+    "gauss_newton_diagonal",
+    "fisher_diagonal",
+    "second_moment",
+    "Recording",
 ]
 
 
@@ -488,6 +492,155 @@ def noise_floor(data: LeastSquares, lr: ArrayLike, batch_size: int, method: str 
     lr = check.positive("lr", lr)
     _, sigma = gradient_noise(data, data.solution, batch_size)
     return lr * float(np.sum(sigma**2 if method == "SGD" else sigma)) / 4
+
+
+# ------------------------------------------------------------------ RMSProp as a preconditioner (notebook 06, section 9)
+
+
+def gauss_newton_diagonal(data: LeastSquares) -> np.ndarray:
+    r"""The diagonal of the Gauss-Newton matrix of the fit, :math:`h_{jj} = \frac1n \sum_i x_{ij}^2`.
+
+    For a loss :math:`\frac1n\sum_i \tfrac12 r_i(\theta)^2` the Gauss-Newton
+    matrix is :math:`\frac1n \sum_i \nabla r_i \nabla r_i^\top`; here
+    :math:`r_i = x_i^\top\theta - y_i` is linear in :math:`\theta`, so it is
+    the (constant) Hessian :math:`H = X^\top X / n` of ``data.hessian``, and
+    its diagonal is the curvature of the loss along each coordinate. For the
+    line fit: :math:`(\overline{t^2}, 1)`.
+
+    Args:
+        data: the fit.
+
+    Returns:
+        Shape ``(2,)``.
+
+    Raises:
+        TypeError: ``data`` is not a :class:`LeastSquares`.
+    """
+    _check_data(data)
+    return np.diag(data.hessian).copy()
+
+
+def fisher_diagonal(data: LeastSquares, params: ArrayLike) -> np.ndarray:
+    r"""The diagonal of the empirical Fisher matrix at :math:`\theta`, :math:`F_{jj} = \frac1n\sum_i (\nabla\ell_i)_j^2`.
+
+    The empirical Fisher matrix is :math:`F(\theta) = \frac1n\sum_i \nabla\ell_i\,\nabla\ell_i^\top`
+    (Martens, *New insights and perspectives on the natural gradient method*, JMLR 2020,
+    section 11). With :math:`\nabla\ell_i = r_i x_i`,
+
+    .. math::
+        F_{jj}(\theta) = \frac1n \sum_i r_i^2\, x_{ij}^2 ,
+
+    so where the residuals are independent of the inputs with variance
+    :math:`\sigma^2` (near :math:`\theta^\star` of noisy data), :math:`F \approx \sigma^2 H`:
+    proportional to the Gauss-Newton diagonal (:func:`gauss_newton_diagonal`).
+    Far from :math:`\theta^\star`, or without noise, it is not: it vanishes at
+    :math:`\theta^\star` of noise-free data. It is the :math:`\mathbb E[g^2]`
+    of batches of one example (:func:`second_moment` with ``batch_size=1``).
+
+    Args:
+        data: the fit.
+        params: :math:`\theta`, shape ``(..., 2)``.
+
+    Returns:
+        Shape ``(..., 2)``.
+
+    Raises:
+        TypeError, ValueError: for a ``data`` or ``params`` out of range.
+    """
+    return (example_grads(data, params) ** 2).mean(axis=-2)
+
+
+def second_moment(data: LeastSquares, params: ArrayLike, batch_size: int) -> np.ndarray:
+    r"""What RMSProp's average :math:`s` estimates at a fixed :math:`\theta`: :math:`\mathbb E[g_B^2] = \mu^2 + \sigma^2` per coordinate.
+
+    With :math:`\mu, \sigma` from :func:`gradient_noise` (batches of ``m``
+    distinct examples, drawn uniformly):
+
+    .. math::
+        \mathbb E[g_{B,j}^2] = \mu_j^2 + \sigma_j^2
+        = \mu_j^2 + \frac{F_{jj} - \mu_j^2}{m}\cdot\frac{n-m}{n-1},
+
+    :math:`F` the empirical Fisher diagonal (:func:`fisher_diagonal`). Near
+    :math:`\theta^\star` (:math:`\mu \approx 0`) it is :math:`F_{jj}` over about
+    :math:`m`: proportional to the curvature where :math:`F \approx \sigma^2 H`. Far
+    away it is :math:`\mu_j^2`, the squared mean gradient; with the full batch
+    (``m = n``) it is :math:`\mu_j^2` everywhere, 0 at :math:`\theta^\star`.
+
+    Args:
+        data: the fit.
+        params: :math:`\theta`, shape ``(..., 2)``.
+        batch_size: ``m``, an integer from 1 to ``data.n``.
+
+    Returns:
+        Shape ``(..., 2)``.
+
+    Raises:
+        TypeError, ValueError: for a ``data``, ``params`` or ``batch_size`` out of range.
+    """
+    mean, std = gradient_noise(data, params, batch_size)
+    return mean**2 + std**2
+
+
+class Recording:
+    r"""Any optimizer, with its updates or one field of its state recorded after every step.
+
+    ``Recording(RMSProp(lr=0.01), "mean_sq")`` runs exactly as the RMSProp
+    inside it (in :func:`~rmsprop_lib.core.runner.minimize`,
+    :func:`minimize_stochastic`, ...) and keeps its average :math:`s_k` after
+    each step :math:`k = 1, \dots, K`:
+
+    .. math::
+        \texttt{history}[k-1] = s_k = \rho\, s_{k-1} + (1-\rho)\, g_k^2 ;
+
+    ``Recording(optimizer)`` keeps the updates :math:`u_k` instead. ``init``
+    starts a new record, so one object serves one run (or one batch of runs)
+    at a time.
+
+    Args:
+        optimizer: an object with ``init(params)`` and ``update(grad, state)``.
+        field: the name of a field of its state, e.g. ``"mean_sq"`` (RMSProp's
+            and Adam's :math:`s`), ``"velocity"`` (Momentum's); or None for the
+            updates.
+
+    Attributes:
+        history: after a run of :math:`K` steps, an array of shape
+            ``(K, *params.shape)`` (for a field: the field's shape).
+
+    Raises:
+        TypeError: ``optimizer`` is not an optimizer, or ``field`` is neither a string nor None.
+        AttributeError: (at the first update) the state has no such field; the message lists its fields.
+    """
+
+    def __init__(self, optimizer, field: str | None = None):
+        self.optimizer = check.optimizer("optimizer", optimizer)
+        if field is not None and not isinstance(field, str):
+            raise TypeError(f"field must be the name of a state field, e.g. 'mean_sq', or None, got {type(field).__name__} {field!r}")
+        self.field = field
+        self.uses_params = uses_params(optimizer)  # pass the parameters on to those that use them
+        self._record: list[np.ndarray] = []
+
+    def init(self, params: ArrayLike):
+        self._record = []
+        return self.optimizer.init(params)
+
+    def update(self, grad: ArrayLike, state, params: ArrayLike | None = None):
+        updates, state = call_update(self.optimizer, grad, state, params=params)
+        if self.field is None:
+            self._record.append(np.array(updates, dtype=float))
+        elif hasattr(state, self.field):
+            self._record.append(np.array(getattr(state, self.field), dtype=float))
+        else:
+            raise AttributeError(f"{type(self.optimizer).__name__}'s state has no field {self.field!r}; "
+                                 f"its fields: {', '.join(getattr(state, '_fields', ())) or 'none'}")
+        return updates, state
+
+    @property
+    def history(self) -> np.ndarray:
+        """What was recorded, one entry per update: shape ``(K, ...)``."""
+        return np.array(self._record)
+
+    def __repr__(self) -> str:
+        return f"Recording({self.optimizer!r}" + (f", {self.field!r})" if self.field is not None else ")")
 
 
 def minimize_shared_batches(
