@@ -31,7 +31,7 @@ from rmsprop_lib.experiments import online
 from rmsprop_lib.numerics._plumbing import call_update
 from rmsprop_lib.experiments.network import MLP
 from rmsprop_lib.experiments.stochastic import InverseTimeDecay, Recording, line_fit, minimize_shared_batches, minimize_stochastic, updates_at
-from rmsprop_lib.experiments.training import Stacked, train
+from rmsprop_lib.experiments.training import ClipGradNorm, Stacked, WithL2, train
 
 # One factory per optimizer class, weight decay on where it has one. ``batch_ndim=1``: every entry point
 # below runs a batch of runs along the first axis (Adafactor must not factor across runs).
@@ -53,8 +53,11 @@ WRAPPERS = {
     "InverseTimeDecay": lambda opt: InverseTimeDecay(opt, decay_steps=5),
     "Stacked": lambda opt: Stacked([opt, RMSProp(0.01)]),
     "Recording": lambda opt: Recording(opt),  # records the updates
+    "ClipGradNorm": lambda opt: ClipGradNorm(opt, max_norm=1.0),
+    "WithL2": lambda opt: WithL2(opt, weight_decay=0.1),
 }
 NEEDS_PARAMS = {"Lion", "AdamW", "Adafactor"}
+ALWAYS_NEEDS_PARAMS = {"WithL2"}  # wrappers that use the parameters themselves, around any optimizer
 
 
 def _library_optimizer_classes() -> set[str]:
@@ -88,7 +91,8 @@ IDS = [name for name, _ in CASES]
 def test_uses_params_is_true_exactly_for_those_that_need_them():
     for name, make in CASES:
         inner = name.split("(")[-1].rstrip(")")
-        assert bool(getattr(make(), "uses_params", False)) == (inner in NEEDS_PARAMS), name
+        expected = inner in NEEDS_PARAMS or name.split("(")[0] in ALWAYS_NEEDS_PARAMS
+        assert bool(getattr(make(), "uses_params", False)) == expected, name
 
 
 @pytest.mark.parametrize("name, make", CASES, ids=IDS)

@@ -6,11 +6,14 @@ import ipywidgets as widgets
 import numpy as np
 import pytest
 
-from rmsprop_lib import SGD, Adam, RMSProp
+from matplotlib.figure import Figure
+
+from rmsprop_lib import SGD, Adafactor, Adam, AdamW, RMSProp
 from rmsprop_lib.experiments.digits import DATA_FILE, load_digits, train_test_split
 from rmsprop_lib.experiments.network import MLP
-from rmsprop_lib.experiments.training import Stacked, train
-from rmsprop_lib.drawing.training_plots import (draw_training, layer_steps, lr_sensitivity, per_epoch, training_axes,
+from rmsprop_lib.experiments.training import ClipGradNorm, Stacked, StateSize, WithL2, state_size, train
+from rmsprop_lib.numerics._plumbing import call_update
+from rmsprop_lib.drawing.training_plots import (batch_losses, draw_training, layer_steps, lr_sensitivity, per_epoch, training_axes,
                                                 training_figure)
 from rmsprop_lib.drawing.widgets import Explorer, lr_slider
 
@@ -304,3 +307,97 @@ def test_layer_steps_draws_each_optimizer_and_layer_per_epoch(data):
 def test_per_epoch_means_leave_nan_out():
     values = np.array([[1.0], [3.0], [np.nan], [5.0], [np.nan], [np.nan]])
     np.testing.assert_array_equal(per_epoch(values, 2), [[2.0], [5.0], [np.nan]])
+
+
+# ------------------------------------------------ in practice: clipping, L2, state, memory
+
+
+def test_train_keeps_the_optimizers_final_state(data):
+    run = train(MODEL, Adam(0.01), data.x_train, data.y_train, 1, 20, seeds=[0, 1])
+    assert run.state.step == len(run.losses) and run.state.mean_sq.shape == (2, MODEL.n_params)
+    steps = list(loop_by_hand(data, Adam(0.01), seed=1, epochs=1, batch_size=20))
+    v = sum(0.001 * 0.999 ** (len(steps) - 1 - k) * grad**2 for k, (_, grad, _, _) in enumerate(steps))  # v = sum (1 - b2) b2^(t-k) g_k^2
+    np.testing.assert_allclose(run.state.mean_sq[1], v, rtol=1e-10)
+    stacked = train(MODEL, Stacked([SGD(0.1), Adam(0.01)]), data.x_train, data.y_train, 1, 20, seeds=[0, 0])
+    assert isinstance(stacked.state, tuple) and len(stacked.state) == 2 and stacked.state[1].mean_sq.shape == (1, MODEL.n_params)
+    assert stacked.select([0]).state is None and stacked.groups(["SGD", "Adam"])["Adam"].state is None
+
+
+def test_clip_grad_norm_shortens_each_runs_gradient_to_at_most_max_norm():
+    clip = ClipGradNorm(SGD(1.0), max_norm=1.0)
+    grad = np.array([[3.0, 4.0], [0.3, 0.4], [0.0, 0.0]])  # lengths 5, 0.5, 0
+    updates, _ = clip.update(grad, clip.init(np.zeros((3, 2))))
+    np.testing.assert_allclose(updates, [[0.6, 0.8], [0.3, 0.4], [0.0, 0.0]])
+    per_run = ClipGradNorm(SGD(1.0), max_norm=np.array([[1.0], [0.1], [1.0]]))
+    np.testing.assert_allclose(per_run.update(grad, per_run.init(np.zeros((3, 2))))[0][1], [0.06, 0.08])
+    assert not ClipGradNorm(RMSProp(0.1), 1.0).uses_params and ClipGradNorm(AdamW(0.1), 1.0).uses_params
+    with pytest.raises(ValueError, match="max_norm"):
+        ClipGradNorm(SGD(1.0), max_norm=0.0)
+    with pytest.raises(ValueError, match="max_norm has shape"):
+        ClipGradNorm(SGD(1.0), max_norm=np.ones((2, 1))).init(np.zeros((3, 2)))
+    with pytest.raises(TypeError, match="optimizer"):
+        ClipGradNorm(SGD, 1.0)
+
+
+def test_clipping_leaves_rmsprops_first_step_unchanged_and_bounds_sgds():
+    grad = np.array([[30.0, -40.0]])
+    plain, clipped = RMSProp(0.1, eps=0.0), ClipGradNorm(RMSProp(0.1, eps=0.0), 1.0)  # the step lr g / sqrt((1 - rho) g^2): any length
+    np.testing.assert_allclose(clipped.update(grad, clipped.init(np.zeros((1, 2))))[0], plain.update(grad, plain.init(np.zeros((1, 2))))[0])
+    sgd = ClipGradNorm(SGD(3.0), 1.0)
+    assert np.linalg.norm(sgd.update(grad, sgd.init(np.zeros((1, 2))))[0]) == pytest.approx(3.0)
+
+
+def test_with_l2_adds_weight_decay_times_params_to_the_gradient():
+    theta, grad = np.array([[1.0, -2.0]]), np.array([[0.5, 0.5]])
+    l2 = WithL2(SGD(0.1), weight_decay=0.5)
+    assert l2.uses_params
+    updates, _ = l2.update(grad, l2.init(theta), params=theta)
+    np.testing.assert_allclose(updates, 0.1 * (grad + 0.5 * theta))  # SGD: exactly weight decay
+    adam, adam_l2 = Adam(0.1), WithL2(Adam(0.1), weight_decay=0.5)
+    np.testing.assert_allclose(adam_l2.update(grad, adam_l2.init(theta), params=theta)[0],
+                               adam.update(grad + 0.5 * theta, adam.init(theta))[0])  # Adam divides the penalty too
+    with pytest.raises(ValueError, match="params is required.*WithL2.*train"):
+        l2.update(grad, l2.init(theta))
+    with pytest.raises(ValueError, match="weight_decay"):
+        WithL2(SGD(0.1), weight_decay=-1.0)
+
+
+def test_with_l2_in_adam_decays_weights_with_small_gradients_more_than_adamw():
+    """The mechanism of notebook 07's weight-decay section on two weights: a loss gradient of 100 on one, none on the other."""
+    theta, loss_grad = np.array([1.0, 1.0]), np.array([100.0, 0.0])
+    end = {}
+    for name, opt in {"Adam": Adam(0.01), "L2": WithL2(Adam(0.01), 0.1), "AdamW": AdamW(0.01, weight_decay=0.1)}.items():
+        x, state = theta.copy(), opt.init(theta)
+        for _ in range(50):
+            updates, state = call_update(opt, loss_grad, state, params=x)
+            x = x - updates
+        end[name] = x
+    assert abs(end["L2"][0] - end["Adam"][0]) < 1e-3  # L2 hardly touches the weight with the large gradient
+    assert end["Adam"][1] == 1.0 and end["L2"][1] < 0.6  # and pulls the other by about lr per step
+    assert end["AdamW"][1] == pytest.approx(0.999**50, rel=1e-12)  # AdamW: the fraction lr * wd of both, per step
+    assert end["Adam"][0] - end["AdamW"][0] > 0.02
+
+
+def test_state_size_counts_the_numbers_each_method_keeps():
+    shapes = [(4, 3), (3,), (3, 2), (2,)]
+    n = 12 + 3 + 6 + 2
+    assert state_size(SGD(0.1), shapes) == StateSize(0, 0)
+    assert state_size(RMSProp(0.1), shapes) == StateSize(3 * n, n)  # three buffers allocated, one used
+    assert state_size(RMSProp(0.1, centered=True, momentum=0.9), shapes).used == 3 * n
+    assert state_size(Adam(0.1), shapes) == StateSize(2 * n, 2 * n)
+    assert state_size(Adafactor(0.1), shapes).used == (4 + 3) + 3 + (3 + 2) + 2
+    with pytest.raises(ValueError, match="shapes must list"):
+        state_size(SGD(0.1), [])
+    with pytest.raises(ValueError, match="steps"):
+        state_size(SGD(0.1), shapes, steps=0)
+
+
+def test_batch_losses_draws_every_seed_with_one_label_per_run(data):
+    runs = train(MODEL, Stacked([SGD(0.3), Adam(0.01)]), data.x_train, data.y_train, 1, 20, seeds=[0, 1, 0, 1]).groups(["SGD", "Adam"])
+    fig = Figure()
+    ax = fig.subplots()
+    lines = batch_losses(ax, runs, [("#D55E00", "-"), ("#0072B2", "--")])
+    assert list(lines) == ["SGD", "Adam"] and len(ax.lines) == 4 and ax.get_yscale() == "log"
+    assert [h.get_label() for h in ax.get_legend_handles_labels()[0]] == ["SGD", "Adam"]
+    np.testing.assert_array_equal(ax.lines[1].get_ydata(), runs["SGD"].losses[:, 1])
+    assert lines["Adam"].get_color() == "#0072B2" and lines["Adam"].get_linestyle() == "--"

@@ -9,7 +9,7 @@ seeds a curve is their mean, with a band from the lowest to the highest.
 
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Mapping, Sequence
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -20,7 +20,7 @@ from rmsprop_lib.experiments.training import TrainingRun
 
 __all__ = [
     "loss_per_step", "accuracy_per_epoch", "divergence_message", "training_figure", "training_axes", "draw_training",
-    "lr_sensitivity", "per_epoch", "layer_steps",
+    "lr_sensitivity", "per_epoch", "layer_steps", "batch_losses",
 ]
 
 #: Line style of the weight matrices W1, W2, ... in :func:`layer_steps` (the colour and marker say the optimizer).
@@ -219,4 +219,26 @@ def layer_steps(axes: tuple[Axes, ...], runs: Mapping[str, TrainingRun], measure
         ax.set(xlabel="epoch", ylabel=LAYER_MEASURES[measure], yscale="log")
         ax.grid(True, which="both", alpha=0.3)
     axes[-1].legend(fontsize=8, loc="center left", bbox_to_anchor=(1.03, 0.5))
+    return lines
+
+
+def batch_losses(ax: Axes, runs: Mapping[str, TrainingRun], styles: Sequence[tuple[str, str]] | None = None) -> dict:
+    """Every run's mini-batch loss at every step, one thin line per seed, on a log y axis.
+
+    One colour and line style per label: ``styles[i] = (colour, linestyle)``
+    for the ``i``-th label, or by default :func:`~rmsprop_lib.drawing.plotting.style_of`.
+    Only each label's first seed carries the label, so a legend lists each
+    label once. A seed that diverged stops where it did (its losses are NaN
+    from there). Returns each label's first line.
+    """
+    lines = {}
+    for i, (label, run) in enumerate(runs.items()):
+        color, linestyle = styles[i] if styles is not None else style_of(label, i)[:2]
+        steps = np.arange(1, len(run.losses) + 1)
+        for r in range(run.losses.shape[1]):
+            (line,) = ax.plot(steps, run.losses[:, r], color=color, linestyle=linestyle, lw=1.1, alpha=0.85,
+                              label=label if r == 0 else None)
+            lines.setdefault(label, line)
+    ax.set(xlabel="step", ylabel="mini-batch loss (cross-entropy)", yscale="log")
+    ax.grid(True, which="major", alpha=0.3)
     return lines

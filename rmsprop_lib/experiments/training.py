@@ -15,20 +15,26 @@ mini-batches) and hyperparameters of shape ``(runs, 1)``. A run *diverges* at
 the first step whose loss or new parameters are not finite or whose
 parameters leave the box ``|theta| <= bound``; it is then frozen, its later
 losses are NaN, and no NumPy overflow warning reaches the learner.
+
+Three tools for notebook 07's "In practice" section sit beside it:
+:class:`ClipGradNorm` (gradient clipping) and :class:`WithL2` (L2
+regularisation as ``torch.optim.Adam(..., weight_decay=)`` does it, to set
+against :class:`~rmsprop_lib.beyond.adam_variants.AdamW`'s decoupled decay)
+wrap any optimizer; :func:`state_size` counts the numbers an optimizer keeps.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Any, NamedTuple, Sequence
 
 import numpy as np
 
 from rmsprop_lib.numerics import validation as check
-from rmsprop_lib.numerics._plumbing import call_update, init_runs, uses_params
+from rmsprop_lib.numerics._plumbing import call_update, init_runs, parameters as _parameters, uses_params
 from rmsprop_lib.experiments.network import MLP
 
-__all__ = ["LayerNorms", "TrainingRun", "train", "Stacked"]
+__all__ = ["LayerNorms", "TrainingRun", "train", "Stacked", "ClipGradNorm", "WithL2", "StateSize", "state_size"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -87,6 +93,11 @@ class TrainingRun:
         diverged_at: per run, the step (from 1) at which it diverged, or -1.
         steps_per_epoch: mini-batches per epoch (the last incomplete one is dropped).
         layers: with ``per_layer=True``, the :class:`LayerNorms` of every step; else None.
+        state: the optimizer's state after the last step, as its ``update``
+            returned it, for all ``R`` runs of the call (e.g. Adam's ``mean_sq``
+            of shape ``(R, n_params)``; with :class:`Stacked`, a tuple with one
+            state per group). :meth:`select` and :meth:`groups` leave it out
+            (None): a state has no one layout to split.
     """
 
     theta: np.ndarray
@@ -97,6 +108,7 @@ class TrainingRun:
     diverged_at: np.ndarray
     steps_per_epoch: int
     layers: LayerNorms | None = None
+    state: Any = None
 
     @property
     def diverged(self) -> np.ndarray:
@@ -219,7 +231,7 @@ def train(
                 theta = np.where(alive[:, None], candidate, theta)
     test_accuracy = np.array(test_accuracy) if has_test else np.zeros((0, len(seeds)))
     layers = LayerNorms(tuple(f"W{l}" for l in range(1, len(model.sizes))), *norms) if per_layer else None
-    return TrainingRun(theta, losses, np.array(train_loss), test_accuracy, eval_epochs, diverged_at, steps_per_epoch, layers)
+    return TrainingRun(theta, losses, np.array(train_loss), test_accuracy, eval_epochs, diverged_at, steps_per_epoch, layers, state)
 
 
 class Stacked:
@@ -265,3 +277,176 @@ class Stacked:
 
     def __repr__(self) -> str:
         return f"Stacked({self.optimizers!r})"
+
+
+class ClipGradNorm:
+    r"""Any optimizer, fed gradients clipped to a largest length (gradient clipping).
+
+    .. math::
+        g \leftarrow g \,\min\!\Big(1, \frac{c}{\lVert g \rVert}\Big)
+
+    before the optimizer sees it, per run: the norm is taken over the last
+    axis, one run's parameter vector as every loop of the library lays them
+    out (``train``: ``(runs, n_params)``; ``minimize``: ``(runs, 2)``; a single
+    vector: all of it). This is ``torch.nn.utils.clip_grad_norm_(params, c)``
+    before ``optimizer.step()`` (Pascanu, Mikolov & Bengio, 2013, *On the
+    difficulty of training recurrent neural networks*). SGD's step is then at
+    most :math:`\text{lr}\, c` long. An optimizer that divides by a running
+    root mean square (RMSProp, Adam) sees its averages of the clipped
+    gradients instead, so clipping changes its step only as far as it
+    changes the size of one gradient against the recent ones.
+
+    Args:
+        optimizer: an object with ``init(params)`` and ``update(grad, state)``
+            (and ``params=`` if it has ``uses_params = True``: the wrapper
+            passes them on and has the same ``uses_params``).
+        max_norm: :math:`c > 0`; may be an array of shape ``(runs, 1)``, one per run.
+
+    Raises:
+        TypeError: ``optimizer`` is not an optimizer object (e.g. a class).
+        ValueError: ``max_norm`` not > 0, or (in ``init``) not broadcasting
+            to the runs.
+    """
+
+    def __init__(self, optimizer, max_norm):
+        self.optimizer = check.optimizer("optimizer", optimizer)
+        self.uses_params = uses_params(optimizer)
+        self.max_norm = check.positive("max_norm", max_norm)
+
+    def init(self, params):
+        shape = np.shape(params)
+        check.broadcasts_to("max_norm", self.max_norm, shape[:-1] + (1,) if shape else shape)
+        return self.optimizer.init(params)
+
+    def update(self, grad, state, params=None):
+        g = check.real_array("grad", grad)
+        if not np.issubdtype(g.dtype, np.floating):
+            g = g.astype(float)
+        with np.errstate(divide="ignore", invalid="ignore"):  # a zero gradient: c / 0 = inf, scale 1
+            length = np.linalg.norm(g, axis=-1, keepdims=True) if g.ndim else np.abs(g)
+            scale = np.minimum(1.0, np.asarray(self.max_norm, dtype=g.dtype) / length)
+        return call_update(self.optimizer, g * scale, state, params)
+
+    def __repr__(self) -> str:
+        return f"ClipGradNorm({self.optimizer!r}, max_norm={self.max_norm!r})"
+
+
+class WithL2:
+    r"""Any optimizer on the loss plus an L2 penalty: L2 regularisation inside the optimizer.
+
+    .. math::
+        g \leftarrow g + \lambda\,\theta
+        \qquad\Big(\text{the gradient of } L(\theta) + \tfrac{\lambda}{2}\lVert\theta\rVert^2\Big)
+
+    before the optimizer sees it: what ``weight_decay=`` means in
+    ``torch.optim.SGD``, ``RMSprop`` and ``Adam`` (every parameter decayed,
+    biases too, as torch does when given them all, and as
+    :class:`~rmsprop_lib.beyond.adam_variants.AdamW`). With SGD this is weight
+    decay: each weight shrinks by :math:`\text{lr}\,\lambda\,\theta` per step.
+    An adaptive method divides the penalty's gradient too: Adam's step
+    removes about :math:`\text{lr}\,\lambda / (\sqrt{\hat v} + \epsilon)` of a
+    weight per step, little where its gradients are large, much where they
+    are small. AdamW (Loshchilov & Hutter, 2019, *Decoupled Weight Decay
+    Regularization*) subtracts :math:`\text{lr}\,\lambda\,\theta` after the
+    division instead: the same fraction of every weight.
+
+    Args:
+        optimizer: an object with ``init(params)`` and ``update(grad, state)``
+            (``params=`` is passed on if it has ``uses_params = True``).
+        weight_decay: :math:`\lambda \ge 0`; may be an array of shape ``(runs, 1)``.
+
+    ``update(grad, state, params)`` needs the current parameters
+    :math:`\theta_{t-1}`: ``uses_params = True`` tells every loop of the
+    library to pass them.
+
+    Raises:
+        TypeError: ``optimizer`` is not an optimizer object.
+        ValueError: ``weight_decay`` negative or (in ``init``) not
+            broadcasting to the parameters; ``params`` missing or of another
+            shape than the gradient.
+    """
+
+    uses_params = True
+
+    def __init__(self, optimizer, weight_decay):
+        self.optimizer = check.optimizer("optimizer", optimizer)
+        self.weight_decay = check.non_negative("weight_decay", weight_decay)
+
+    def init(self, params):
+        check.broadcasts_to("weight_decay", self.weight_decay, np.shape(params))
+        return self.optimizer.init(params)
+
+    def update(self, grad, state, params=None):
+        g = check.real_array("grad", grad)
+        if not np.issubdtype(g.dtype, np.floating):
+            g = g.astype(float)
+        theta = _parameters(params, g, "WithL2 adds weight_decay * params to the gradient")
+        return call_update(self.optimizer, g + np.asarray(self.weight_decay, dtype=g.dtype) * theta, state, params)
+
+    def __repr__(self) -> str:
+        return f"WithL2({self.optimizer!r}, weight_decay={self.weight_decay!r})"
+
+
+class StateSize(NamedTuple):
+    """What :func:`state_size` counted: numbers (floats) of optimizer state."""
+
+    allocated: int  # in every array of the states that init made
+    used: int  # in the arrays that the updates changed: the memory the method needs
+
+
+def _arrays(state) -> list[np.ndarray]:
+    """The arrays in a state, in order (through tuples and named tuples; numbers, shapes and None left out)."""
+    if isinstance(state, np.ndarray):
+        return [state]
+    if isinstance(state, (tuple, list)):
+        return [a for part in state for a in _arrays(part)]
+    return []
+
+
+def state_size(optimizer, shapes: Sequence[Sequence[int]], steps: int = 3, seed: int = 0) -> StateSize:
+    r"""How many numbers an optimizer keeps for parameters of the given shapes: its memory, counted.
+
+    Each shape is one parameter tensor (a weight matrix, a bias vector) with
+    its own ``init`` state, as torch keeps one state per tensor; so
+    Adafactor factors each matrix (:math:`n + m` numbers for :math:`n \times m`).
+    ``allocated`` counts the numbers in every array of those states;
+    ``used`` only those in arrays that ``steps`` updates (seeded random
+    parameters and gradients) change. The two differ where an
+    implementation keeps buffers a setting does not use: the library's
+    :class:`~rmsprop_lib.core.optimizers.RMSProp` makes its centred average
+    and momentum buffer whatever its options (``update_inplace`` writes into
+    them), and they stay 0 unless ``centered`` or ``momentum`` is on. Step
+    counters (integers) are not counted.
+
+    Args:
+        optimizer: an object with ``init(params)`` and ``update(grad, state)``.
+        shapes: the parameter tensors' shapes, e.g. ``[(64, 32), (32,), (32, 10), (10,)]``.
+        steps: updates to take, an integer >= 1 (Rprop first changes its step sizes at step 2).
+        seed: for the random parameters and gradients.
+
+    Returns:
+        ``StateSize(allocated, used)``.
+
+    Raises:
+        ValueError: ``shapes`` empty or holding a non-positive size; ``steps`` < 1.
+    """
+    check.optimizer("optimizer", optimizer)
+    steps = check.integer("steps", steps, 1)
+    shapes = [tuple(check.integer("shapes[i]", n, 1) for n in np.atleast_1d(shape)) for shape in shapes]
+    if not shapes:
+        raise ValueError("shapes must list at least one parameter shape, e.g. [(64, 32), (32,)]")
+    rng = np.random.default_rng(seed)
+    allocated = used = 0
+    for shape in shapes:
+        params = rng.normal(size=shape)
+        state = optimizer.init(params)
+        start = [a.copy() for a in _arrays(state)]
+        changed = np.zeros(len(start), dtype=bool)
+        for _ in range(steps):
+            updates, state = call_update(optimizer, rng.normal(size=shape), state, params=params)
+            params = params - updates
+            now = _arrays(state)
+            changed |= np.array([a.shape != b.shape or bool(np.any(a != b)) for a, b in zip(now, start)], dtype=bool)
+        allocated += sum(a.size for a in start)
+        used += sum(a.size for a, c in zip(start, changed) if c)
+    return StateSize(allocated, used)
