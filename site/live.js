@@ -95,7 +95,7 @@
     return response.json();
   }
 
-  async function makeLive(index, page, output, status, button) {
+  async function makeLive(index, page, output, status, button, intro, link) {
     note("click", { index });
     button.disabled = true;
     const first = kernel === null;
@@ -120,8 +120,10 @@
       await manager.display_view(view, live);
       if (saved) saved.hidden = true;
       note("shown", { index });
-      status.textContent = " Live: Python runs in your browser; move the controls.";
-      button.remove();
+      // the saved picture is hidden now: the line says what is shown instead
+      link.textContent = "opened in JupyterLab";
+      intro.replaceChildren("▶ The explorer above runs in Python in your browser; it can also be ", link, ".");
+      status.textContent = " Live: move the controls.";
       live.querySelector(".noUi-handle, input, select")?.focus();
     } catch (error) {
       console.error(error);
@@ -148,9 +150,11 @@
       status.className = "live-status";
       status.setAttribute("role", "status");
       link.textContent = "open it in JupyterLab";
-      line.replaceChildren("▶ This is the saved picture at the default settings. ", button,
-                           " to move the controls here, or ", link, ".", status);
-      button.addEventListener("click", () => makeLive(index, page, output, status, button));
+      const intro = document.createElement("span");
+      intro.append("▶ This is the saved picture at the default settings. ", button, " to move the controls here, or ",
+                   link, ".");
+      line.replaceChildren(intro, status);
+      button.addEventListener("click", () => makeLive(index, page, output, status, button, intro, link));
     });
   }
 
