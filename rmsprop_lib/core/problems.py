@@ -17,7 +17,7 @@ from typing import Callable
 import numpy as np
 from numpy.typing import ArrayLike
 
-from rmsprop_lib.core.numerical import RELATIVE_STEP, central_difference
+from rmsprop_lib.core.numerical import central_difference
 
 from rmsprop_lib.numerics import validation as check
 
@@ -331,9 +331,6 @@ def hessian_diagonal(problem: Problem, points: ArrayLike) -> np.ndarray:
     """
     check.problem("problem", problem)
     x = check.points("points", points)
-    step = RELATIVE_STEP * np.maximum(1.0, np.abs(x))  # (..., 2)
-    shifts = np.eye(2) * step[..., None, :]  # (..., 2, 2): row j moves coordinate j
-    both = np.stack([x[..., None, :] + shifts, x[..., None, :] - shifts])  # (2, ..., 2, 2)
-    grads = np.asarray(problem.grad(both), dtype=float)
-    taken = np.diagonal(both[0] - both[1], axis1=-2, axis2=-1)  # the steps actually taken, 2 delta_j
-    return np.diagonal(grads[0] - grads[1], axis1=-2, axis2=-1) / taken
+    # h_jj: the central difference (numerical.py's stencil and step) of the gradient's j-th component along x_j
+    return np.stack([central_difference(lambda p, j=j: np.asarray(problem.grad(p), dtype=float)[..., j], x)[..., j]
+                     for j in range(2)], axis=-1)
