@@ -26,6 +26,7 @@ html_js_files = ["mathjax-widgets.js", "slider-names.js", "live.js"]
 mathjax_path = "vendor/mathjax/tex-mml-chtml.js"
 nb_ipywidgets_js = {
     "vendor/require.js": {},
+    "widgets-assets.js": {},  # after require.js, before embed-amd.js: where its icon fonts are
     # a widget module not in the bundle would be asked of this site, never of a CDN
     "vendor/embed-amd.js": {"data-jupyter-widgets-cdn": "_static/vendor/widgets-cdn/", "data-jupyter-widgets-cdn-only": ""},
 }

@@ -109,19 +109,30 @@ def resolves(url: str) -> bool:
         return False
 
 
-@pytest.mark.parametrize("page_name", ["index", *NOTEBOOKS])
-def test_page_loads_with_images_math_links_and_no_other_host(site, browser_context, page_name):
+@pytest.mark.parametrize("page_name", ["index", *NOTEBOOKS, *SOLUTIONS])
+def test_page_loads_whole_from_this_site_and_passes_the_wcag_21_aa_audit(site, browser_context, page_name):
+    """One visit per page (a page is loaded once, for both halves): it loads whole from this site (below), then
+    passes axe-core's WCAG 2.1 A and AA rules (``accessible``)."""
     out, url, with_lite = site
     context, blocked = browser_context
     page = context.new_page()
-    errors = []
+    errors, missing = [], []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("response", lambda response: response.status >= 400 and missing.append(f"{response.status} {response.url}"))
     response = page.goto(f"{url}/{page_name}.html")
     assert response.ok, f"{page_name}.html: HTTP {response.status}"
     state = page.evaluate(PAGE_JS)
-    page.close()
     assert not errors, f"{page_name}: script errors {errors[:3]}"
+    assert not missing, f"{page_name}: requests this site could not answer: {missing[:5]}"
+    loads_whole(page_name, state, url, with_lite)
+    accessible(page, page_name)
+    page.close()
     assert not blocked, f"{page_name}: requests to other hosts: {blocked[:5]}"
+
+
+def loads_whole(page_name: str, state: dict, url: str, with_lite: bool) -> None:
+    """Every image shows, math is typeset, every link within the site resolves; on the numbered notebooks' pages
+    and the front page, the launch line, the map, and each explorer's saved image with its "run it live" link."""
     broken = [src for src, width in state["images"] if width == 0]
     assert not broken, f"{page_name}: images that did not load: {broken}"
     assert state["typeset"] >= state["math"] and not state["mathErrors"], f"{page_name}: math not typeset: {state}"
@@ -130,6 +141,8 @@ def test_page_loads_with_images_math_links_and_no_other_host(site, browser_conte
         own = {link for link in own if not link.startswith(f"{url}/lite/")}
     unresolved = sorted(link for link in own if not resolves(link))
     assert not unresolved, f"{page_name}: links that do not resolve: {unresolved}"
+    if page_name.startswith("solutions/"):
+        return
     # the launch line: this site's JupyterLite copy, then Colab and Binder from the one address (tools/series.py)
     notebook = "00_start_here" if page_name == "index" else page_name
     expected = [url for _, url in series.launch_links(f"{notebook}.ipynb", browser=f"{url}/lite/")]
@@ -146,25 +159,10 @@ def test_page_loads_with_images_math_links_and_no_other_host(site, browser_conte
         assert state["liveLinks"] == [expected[0]] * state["widgetViews"], state["liveLinks"]
 
 
-def test_the_site_has_a_page_per_notebook_and_no_cdn_reference(site):
-    out, _, _ = site
-    for name in NOTEBOOKS:
-        assert (out / f"{name}.html").exists(), name
-    for page in out.glob("*.html"):
-        text = page.read_text()
-        for cdn in ("cdn.jsdelivr.net", "cdnjs.cloudflare.com", "unpkg.com"):
-            assert cdn not in text, f"{page.name} refers to {cdn}"
-
-
-@pytest.mark.parametrize("page_name", ["index", *NOTEBOOKS, *SOLUTIONS])
-def test_page_passes_the_wcag_21_aa_audit(site, browser_context, page_name):
+def accessible(page, page_name: str) -> None:
     """axe-core's WCAG 2.1 A and AA rules (tools/audit_site.py): no violation but those listed in UPSTREAM;
     every image has a text alternative that is no file name; every slider handle has a name and its value
     as text, and moves with the keyboard."""
-    _, url, _ = site
-    context, blocked = browser_context
-    page = context.new_page()
-    page.goto(f"{url}/{page_name}.html")
     violations = audit_site.audit(page)
     left = [v for v in violations if any((v["id"], " ".join(map(str, node["target"]))) not in UPSTREAM for node in v["nodes"])]
     assert not left, f"{page_name}: WCAG 2.1 A/AA violations:\n{audit_site.summary(left)}"
@@ -183,8 +181,16 @@ def test_page_passes_the_wcag_21_aa_audit(site, browser_context, page_name):
         if handles.first.get_attribute("aria-valuenow") == before:  # it was at its end already
             page.keyboard.press("Home")
         assert handles.first.get_attribute("aria-valuenow") != before, f"{page_name}: the first slider ignores the End and Home keys"
-    page.close()
-    assert not blocked, f"{page_name}: requests to other hosts: {blocked[:5]}"
+
+
+def test_the_site_has_a_page_per_notebook_and_no_cdn_reference(site):
+    out, _, _ = site
+    for name in NOTEBOOKS:
+        assert (out / f"{name}.html").exists(), name
+    for page in out.glob("*.html"):
+        text = page.read_text()
+        for cdn in ("cdn.jsdelivr.net", "cdnjs.cloudflare.com", "unpkg.com"):
+            assert cdn not in text, f"{page.name} refers to {cdn}"
 
 
 # --------------------------------------------------------------------------- live explorers (site/live.js)

@@ -48,7 +48,9 @@ CACHE = ROOT / "build" / ".site-cache"
 VENDOR = [
     ("requirejs", "2.3.7", {"require.js": "require.js"}),
     # the 1.0 line renders the widget state ipywidgets 8 saves (myst-nb's default is 1.0.6 from a CDN)
-    ("@jupyter-widgets/html-manager", "1.0.15", {"dist/embed-amd.js": "embed-amd.js"}),
+    # and the icon fonts its widgets' CSS asks for, beside it (site/widgets-assets.js says where they are)
+    ("@jupyter-widgets/html-manager", "1.0.15", {"dist/embed-amd.js": "embed-amd.js", "dist/*.woff2": ".",
+                                                 "dist/*.woff": ".", "dist/*.ttf": "."}),
     ("mathjax", "3.2.2", {"es5/tex-mml-chtml.js": "mathjax/tex-mml-chtml.js",
                           "es5/output/chtml/fonts/woff-v2": "mathjax/output/chtml/fonts/woff-v2",
                           "es5/input/tex/extensions": "mathjax/input/tex/extensions",
@@ -83,6 +85,10 @@ def vendor(static: Path) -> None:
     for name, version, files in VENDOR:
         package = npm_package(name, version)
         for source, target in files.items():
+            if "*" in source:  # a pattern: every matching file, into the folder target
+                for found in sorted(package.glob(source)):
+                    shutil.copy2(found, static / "vendor" / target / found.name)
+                continue
             destination = static / "vendor" / target
             destination.parent.mkdir(parents=True, exist_ok=True)
             if (package / source).is_dir():
@@ -198,7 +204,7 @@ def build(out: Path, lite_url: str) -> None:
         stage = Path(tmp)
         shutil.copy2(ROOT / "site" / "conf.py", stage / "conf.py")
         (stage / "_static").mkdir()
-        for name in ("custom.css", "mathjax-widgets.js", "slider-names.js", *LIVE_FILES):
+        for name in ("custom.css", "mathjax-widgets.js", "slider-names.js", "widgets-assets.js", *LIVE_FILES):
             shutil.copy2(ROOT / "site" / name, stage / "_static" / name)
         vendor(stage / "_static")
         explorers = {name: stage_notebook(NOTEBOOKS / name, stage / name, lite_url) for name in names}
