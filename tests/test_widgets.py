@@ -184,3 +184,45 @@ def test_the_explorer_image_says_what_it_shows_after_every_redraw():
     assert ex.alt.endswith("Settings: problem = bowl, lr = 0.1, steps = 20.")
     ex.controls["lr"].value = 1.5
     assert "GD diverged at step" in ex.alt and "lr = 1.5," in ex.alt and ex.image.tooltip == ex.alt
+
+
+def start_following_explorer(hold: bool):
+    """05's race explorer in small: a new problem moves the start sliders to the problem's own start."""
+    seen = []
+
+    def compute(problem, x0, y0):
+        seen.append((problem, x0, y0))
+        chosen = problems.ALL[problem]
+        return chosen, {"GD": minimize(chosen, SGD(0.1), [x0, y0], 5)}
+
+    controls = {"problem": problem_dropdown(["bowl", "rosenbrock"]), "x0": slider(5.0, -6.0, 6.0, 0.5, "x0"),
+                "y0": slider(4.0, -6.0, 6.0, 0.5, "y0")}
+    made = {}
+
+    def follow_problem(change):  # observes before the explorer exists, as in 05; finds it when called
+        def move():
+            controls["x0"].value, controls["y0"].value = problems.ALL[change.new].start
+        if hold:
+            with made["explorer"].hold():
+                move()
+        else:
+            move()
+
+    controls["problem"].observe(follow_problem, names="value")
+    made["explorer"] = Explorer(controls, compute)
+    return made["explorer"], controls, seen
+
+
+def test_a_control_that_moves_others_redraws_once_per_new_setting_and_once_in_all_when_held():
+    start = tuple(problems.ALL["rosenbrock"].start)
+    for hold, redraws in ((False, 2), (True, 1)):
+        ex, controls, seen = start_following_explorer(hold)
+        before = ex.updates
+        controls["problem"].value = "rosenbrock"
+        # unheld: once with x0 moved, once with y0 too; the problem's own notification draws nothing new
+        assert ex.updates - before == redraws, hold
+        assert seen[-1] == ("rosenbrock", *start) and ex.values == {"problem": "rosenbrock", "x0": start[0], "y0": start[1]}
+        assert len(set(seen)) == len(seen), f"the same setting computed twice: {seen}"
+    with ex.hold():  # nothing changed inside: nothing redrawn
+        pass
+    assert ex.updates - before == 1

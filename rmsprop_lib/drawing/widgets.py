@@ -27,6 +27,7 @@ swallowed.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import traceback
 from typing import Callable, Mapping
@@ -418,6 +419,7 @@ class Explorer(widgets.VBox):
         self.runs: dict[str, Trajectory] = {}
         self.error: BaseException | None = None
         self.updates = 0
+        self._holding, self._pending = 0, False  # hold(): how deep, and whether a change waits for its end
 
         boxes = widgets.GridBox(
             list(self.controls.values()),
@@ -429,7 +431,28 @@ class Explorer(widgets.VBox):
         self.update()
 
     def _on_change(self, change) -> None:
-        self.update()
+        if self._holding:
+            self._pending = True
+        # A control that another control's observer moved (05's start sliders follow its problem) has redrawn
+        # with every new value already: the first control's own notification, after it, would draw it again.
+        elif {name: control.value for name, control in self.controls.items()} != self.values:
+            self.update()
+
+    @contextlib.contextmanager
+    def hold(self):
+        """``with explorer.hold():`` set several controls, and redraw once at the end, not once per control.
+
+        For an observer that moves other controls (a new problem brings its own start point): it names the
+        explorer from the notebook's namespace, so it may be defined, and observe, before the explorer is made.
+        """
+        self._holding += 1
+        try:
+            yield self
+        finally:
+            self._holding -= 1
+            if not self._holding and self._pending:
+                self._pending = False
+                self.update()
 
     def update(self) -> None:
         """Recompute with the controls' current values and redraw."""
