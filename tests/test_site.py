@@ -71,15 +71,15 @@ PAGE_JS = """async () => {
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     out = tmp_path_factory.mktemp("site") / "site"
-    done = subprocess.run([str(SITE_PYTHON), str(ROOT / "tools" / "build_site.py"), "--out", str(out)],
-                          capture_output=True, text=True, cwd=ROOT)
-    assert done.returncode == 0, f"the site build failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     with_lite = bool(PYODIDE) and LITE_PYTHON.exists()
-    if with_lite:
+    if with_lite:  # first, as `make site` does: the pages' build takes its Pyodide (bytecode, precomputed values)
         pyodide = str((ROOT / PYODIDE).resolve())
         done = subprocess.run([str(LITE_PYTHON), str(ROOT / "tools" / "build_lite.py"), "--pyodide", pyodide,
                                "--out", str(out / "lite")], capture_output=True, text=True, cwd=ROOT)
         assert done.returncode == 0, f"the lite build failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    done = subprocess.run([str(SITE_PYTHON), str(ROOT / "tools" / "build_site.py"), "--out", str(out)],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, f"the site build failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     server, url = serve(out)
     yield out, url, with_lite
     server.shutdown()

@@ -182,6 +182,20 @@ def live_bytecode(pyodide: Path, imports: list[str], out: Path) -> None:
         run("node", ROOT / "tools" / "live_bytecode.mjs", pyodide, ROOT / "site" / "live_kernel.py", listed, out)
 
 
+def live_precompute(pyodide: Path, pages: list[Path]) -> None:
+    """Each page's program shortened by the results its explorers only read, computed once now by the site's
+    Pyodide in node (``tools/live_precompute.mjs``, ``live_code.precompute``); without node or that Pyodide the
+    pages compute them when made live (slower), and the per-statement notes that precompute needs are dropped."""
+    if not (pyodide / "pyodide.mjs").exists() or shutil.which("node") is None:
+        for page in pages:
+            program = json.loads(page.read_text())
+            program.pop("meta", None)
+            page.write_text(json.dumps(program, ensure_ascii=False))
+        return
+    run("node", ROOT / "tools" / "live_precompute.mjs", pyodide, ROOT / "site" / "live_kernel.py",
+        ROOT / "tools" / "live_code.py", *pages)
+
+
 def front_page(names: list[str], lite_url: str) -> str:
     start = json.loads((NOTEBOOKS / "00_start_here.ipynb").read_text())
     text = "\n".join("".join(c["source"]) for c in start["cells"] if c["cell_type"] == "markdown")
@@ -222,8 +236,11 @@ def build(out: Path, lite_url: str) -> None:
     for junk in (".doctrees", ".buildinfo", "objects.inv"):
         path = out / junk
         shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
-    if "://" not in lite_url and not lite_url.startswith("/"):
-        live_bytecode(out / lite_url / "static" / "pyodide", imports, out / "_static" / "live" / "bytecode.zip")
+    beside = "://" not in lite_url and not lite_url.startswith("/")  # the JupyterLite copy is in this folder
+    pyodide = out / lite_url / "static" / "pyodide" if beside else out / "no-pyodide-here"
+    if beside:
+        live_bytecode(pyodide, imports, out / "_static" / "live" / "bytecode.zip")
+    live_precompute(pyodide, sorted((out / "_static" / "live").glob("*.json")))
     print(f"static site in {out}: {len(names)} notebook pages, {sum(explorers.values())} explorers linked live")
 
 

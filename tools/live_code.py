@@ -20,14 +20,27 @@ Each statement has an id, ``"cell.statement"``; a page's explorers share one Pyt
 explorer runs only what the first did not. ``check_order`` refuses a page where running one explorer's
 statements and then another's would leave a name bound by a statement the second does not expect.
 
+**Precomputed results.** A program may spend seconds on results its explorer only reads: 05's race explorer
+reads the best learning rates of a sweep of 20 x 51 runs, 08's lab draws a map of 8,000 runs. At build time
+``run_page`` runs a page's program once, in the site's own Pyodide (``tools/live_precompute.mjs``), and keeps,
+after each statement, the values it bound that are plain data (numbers, strings, NumPy arrays, and tuples,
+lists, dicts of them) and small; ``precompute`` then replaces, going back from each explorer, a statement whose
+needed names all have such values by one that restores them (``"<id>*"``), and drops the statements that only
+fed it. What the explorer computes when a control moves is unchanged: only what it reads is restored.
+
 Usage: ``python tools/live_code.py NOTEBOOK...`` prints each explorer's program and its size.
 """
 
 from __future__ import annotations
 
 import ast
+import base64
+import contextlib
+import io
 import json
+import pickle
 import symtable
+import time
 import sys
 from pathlib import Path
 
@@ -200,14 +213,133 @@ def check_order(programs: list[list[dict]]) -> None:
 
 
 def page_program(nb: dict) -> dict:
-    """What a page's live explorers run: ``{"statements": {id: code}, "explorers": [[id, ...], ...]}``."""
+    """What a page's live explorers run: ``{"statements": {id: code}, "explorers": [[id, ...], ...], "meta":
+    {id: {"binds": [...], "reads": [...], "always": bool}}}`` (``meta`` is for :func:`precompute`)."""
     programs = explorer_programs(nb)
     check_order(programs)
     statements = {s["id"]: s["code"] for program in programs for s in program}
-    return {"statements": statements, "explorers": [[s["id"] for s in program] for program in programs]}
+    meta = {s["id"]: {"binds": sorted(s["binds"]), "reads": sorted(s["reads"]), "always": s["always"]}
+            for program in programs for s in program}
+    return {"statements": statements, "explorers": [[s["id"] for s in program] for program in programs], "meta": meta}
+
+
+# --------------------------------------------------------------------------- precomputed results
+
+#: A value restored on the page is at most this many bytes, pickled; a larger one is computed there.
+RESTORE_LIMIT = 500_000
+
+
+def is_data(value, depth: int = 0) -> bool:
+    """Plain data a page may restore instead of computing: numbers, strings, bytes, None, NumPy arrays (not of
+    objects) and scalars, and tuples, lists, sets and dicts of them. Not functions, widgets, runs or problems."""
+    import numpy as np
+
+    if isinstance(value, (type(None), bool, int, float, complex, str, bytes, np.generic)):
+        return True
+    if isinstance(value, np.ndarray):
+        return value.dtype != object
+    if depth < 4 and type(value) in (tuple, list, set, frozenset):
+        return all(is_data(v, depth + 1) for v in value)
+    if depth < 4 and type(value) is dict:
+        return all(is_data(k, depth + 1) and is_data(v, depth + 1) for k, v in value.items())
+    return False
+
+
+def run_page(page: dict) -> tuple[dict[str, dict], list]:
+    """Run the page's programs as the page does (explorer by explorer, one namespace, each statement once).
+
+    Returns, for each statement, ``{"seconds": s, "values": {name: pickled}}``: its bound names whose values
+    are plain data (:func:`is_data`) of at most ``RESTORE_LIMIT`` bytes pickled, as they are right after it;
+    and the explorers made (each program's last value)."""
+    namespace: dict = {"__name__": "__main__"}
+    found: dict[str, dict] = {}
+    made = []
+    for ids in page["explorers"]:
+        *body, last = ids
+        for statement_id in body:
+            if statement_id in found:
+                continue
+            started = time.perf_counter()
+            with contextlib.redirect_stdout(io.StringIO()):
+                exec(compile(page["statements"][statement_id], statement_id, "exec"), namespace)
+            values = {}
+            for name in page["meta"][statement_id]["binds"]:
+                if name in namespace and is_data(namespace[name]):
+                    pickled = pickle.dumps(namespace[name], protocol=4)
+                    if len(pickled) <= RESTORE_LIMIT:
+                        values[name] = pickled
+            found[statement_id] = {"seconds": time.perf_counter() - started, "values": values}
+        made.append(eval(compile(page["statements"][last], last, "eval"), namespace))
+    return found, made
+
+
+def restore_code(statement_id: str, names: list[str], values: dict) -> str:
+    """The statement that puts back what ``statement_id`` bound (``names``), instead of running it."""
+    pickled = base64.b64encode(pickle.dumps({name: pickle.loads(values[name]) for name in names}, protocol=4))
+    return (f"# {', '.join(names)}: as statement {statement_id} left them, computed when the site was built\n"
+            f"globals().update(__import__('pickle').loads(__import__('base64').b64decode({pickled.decode()!r})))\n")
+
+
+def _shortened(ids: list[str], meta: dict, values: dict, keep: set[str], hits: dict) -> list[str]:
+    """One explorer's program, going back from its last statement: a statement whose needed names all have
+    restorable values (and is not in ``keep``) becomes ``"<id>*"`` (the names it must restore added to
+    ``hits[id]``); one that feeds nothing needed is dropped."""
+    *body, last = ids
+    needed, out = set(meta[last]["reads"]), [last]
+    for statement_id in reversed(body):
+        m = meta[statement_id]
+        hit = set(m["binds"]) & needed
+        if not (m["always"] or hit):
+            continue
+        if not m["always"] and statement_id not in keep and hit <= set(values[statement_id]["values"]):
+            out.append(statement_id + "*")
+            hits.setdefault(statement_id, set()).update(hit)
+            needed -= hit
+        else:
+            out.append(statement_id)
+            needed |= set(m["reads"])
+    return out[::-1]
+
+
+def precompute(page: dict, found: dict[str, dict]) -> dict:
+    """``page`` with its explorers' programs shortened by the values ``run_page`` ``found``; ``meta`` dropped.
+
+    A statement some explorer of the page still runs is run, never restored, by every explorer (the page shares
+    one namespace: restoring values a later statement has changed since would undo that change). Adds
+    ``"restored"``: for each restore, the names and the seconds the statements it replaces took when built.
+    """
+    meta, keep = page["meta"], set()
+    while True:
+        hits: dict[str, set] = {}
+        programs = [_shortened(ids, meta, found, keep, hits) for ids in page["explorers"]]
+        ran = {i for program in programs for i in program if not i.endswith("*")}
+        clash = {i[:-1] for program in programs for i in program if i.endswith("*")} & ran
+        if not clash:
+            break
+        keep |= clash
+    used = {i for program in programs for i in program}
+    statements = {i: code for i, code in page["statements"].items() if i in used}
+    restored = {}
+    for program, ids in zip(programs, page["explorers"]):
+        for i in program:
+            if i.endswith("*") and i not in statements:
+                names = sorted(hits[i[:-1]])
+                statements[i] = restore_code(i[:-1], names, found[i[:-1]]["values"])
+                restored[i] = names
+    saved = sum(found[i]["seconds"] for i in found if i not in used)
+    rest = {k: v for k, v in page.items() if k not in ("meta", "statements", "explorers")}
+    return {**rest, "statements": statements, "explorers": programs, "restored": restored,
+            "seconds_saved": round(saved, 2)}
 
 
 def main(argv: list[str]) -> None:
+    if argv[:1] == ["--precompute"]:  # in the site's Pyodide (tools/live_precompute.mjs): PAGE_JSON...
+        for path in argv[1:]:
+            page = json.loads(Path(path).read_text())
+            done = precompute(page, run_page(page)[0])
+            Path(path).write_text(json.dumps(done, ensure_ascii=False))
+            print(f"{Path(path).name}: {len(done['restored'])} statements restored, {done['seconds_saved']} s saved")
+        return
     for path in argv:
         nb = json.loads(Path(path).read_text())
         for number, program in enumerate(explorer_programs(nb)):
