@@ -187,3 +187,32 @@ def test_one_input_for_many_networks_equals_one_product_per_network():
     assert y.shape == (2, 3, 7, 5)
     np.testing.assert_allclose(y[1, 2], x @ w[1, 2] + b[1, 2], rtol=1e-12)
     np.testing.assert_allclose(y, np.matmul(x, w) + b[..., None, :], rtol=1e-12)
+
+
+def test_weights_are_one_matrix_per_network_flattened_and_a_copy():
+    model = MLP((4, 3, 2))
+    theta = model.init([0, 1])
+    w2 = model.weights(theta, 1)
+    assert w2.shape == (2, 6)
+    np.testing.assert_array_equal(w2[1], model.unpack(theta[1])[1][0].ravel())
+    w2[:] = 0.0
+    assert np.any(model.unpack(theta)[1][0] != 0)  # a copy: theta untouched
+    assert model.weights(theta[0], 0).shape == (12,)
+    for bad in (2, -1, True):
+        with pytest.raises(ValueError, match="layer must be an integer in 0..1"):
+            model.weights(theta, bad)
+
+
+def test_saturation_counts_hidden_units_beyond_the_level():
+    model = MLP((2, 3, 2))
+    theta = np.zeros(model.n_params)
+    w1, b1 = model.unpack(theta)[0]
+    b1[:] = [0.0, 3.0, -10.0]  # tanh: 0, 0.995, -1.0 whatever the input is
+    x = np.zeros((5, 2))
+    assert model.saturation(theta, x) == pytest.approx(2 / 3)
+    assert model.saturation(theta, x, level=0.999) == pytest.approx(1 / 3)
+    np.testing.assert_allclose(model.saturation(np.stack([theta, np.zeros_like(theta)]), x), [2 / 3, 0.0])
+    with pytest.raises(ValueError, match=r"level must be in \(0, 1\)"):
+        model.saturation(theta, x, level=1.0)
+    with pytest.raises(ValueError, match="no activations"):
+        MLP((2, 2)).saturation(np.zeros(6), x)

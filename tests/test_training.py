@@ -401,3 +401,141 @@ def test_batch_losses_draws_every_seed_with_one_label_per_run(data):
     assert [h.get_label() for h in ax.get_legend_handles_labels()[0]] == ["SGD", "Adam"]
     np.testing.assert_array_equal(ax.lines[1].get_ydata(), runs["SGD"].losses[:, 1])
     assert lines["Adam"].get_color() == "#0072B2" and lines["Adam"].get_linestyle() == "--"
+
+
+# ------------------------------------------------- notebook 07's measurements, by name
+
+from rmsprop_lib.experiments.training import (ADAM_DEFAULTS, RMSPROP_DEFAULTS, Sweep, bound_above, bound_below, defaults_table,
+                                              lr_sweep, quarters, relative_norm, root_v_hat, symptom_table, typical_step)
+from rmsprop_lib.drawing.training_plots import decay_panels, symptom_panels
+
+
+def test_epoch_losses_and_worst_loss_cut_the_steps_by_epoch(data):
+    run = train(MODEL, SGD(0.1), data.x_train, data.y_train, 3, 50, seeds=[0, 1])
+    k = run.steps_per_epoch
+    np.testing.assert_array_equal(run.epoch_losses(2), run.losses[k : 2 * k])
+    np.testing.assert_array_equal(run.worst_loss(3), run.losses[2 * k :].max(axis=0))
+    with pytest.raises(ValueError, match=r"epoch must be an integer in \[1, 3\]"):
+        run.worst_loss(4)
+
+
+def test_layer_means_and_typical_step(data):
+    lr = 0.01
+    run = train(MODEL, RMSProp(lr), data.x_train, data.y_train, 2, 50, seeds=[0, 1], per_layer=True)
+    means = run.layer_means("update")
+    assert means.shape == (2, 2)
+    np.testing.assert_allclose(means, per_epoch(run.layers.update, run.steps_per_epoch).mean(axis=1))
+    n_weights = np.array([64 * 16, 16 * 10])
+    np.testing.assert_allclose(typical_step(run, lr, MODEL), means / (lr * np.sqrt(n_weights)))
+    # SGD's typical step is lr times the gradient's root mean square: in units of lr, that root mean square
+    sgd = train(MODEL, SGD(0.5), data.x_train, data.y_train, 1, 50, seeds=0, per_layer=True)
+    np.testing.assert_allclose(typical_step(sgd, 0.5, MODEL), sgd.layer_means("grad") / np.sqrt(n_weights), rtol=1e-12)
+    with pytest.raises(ValueError, match="measure must be one of"):
+        run.layer_means("steps")
+    with pytest.raises(ValueError, match="per_layer=True"):
+        train(MODEL, SGD(0.1), data.x_train, data.y_train, 1, 50).layer_means("update")
+
+
+def test_root_v_hat_is_the_bias_corrected_root_mean_square():
+    adam = Adam(0.1)
+    state = adam.init(np.zeros(2))
+    for g in ([1.0, 2.0], [3.0, 0.0]):
+        _, state = adam.update(np.array(g), state)
+    v = 0.999 * 0.001 * np.array([1.0, 4.0]) + 0.001 * np.array([9.0, 0.0])
+    np.testing.assert_allclose(root_v_hat(state), np.sqrt(v / (1 - 0.999**2)))
+    with pytest.raises(ValueError, match="no step yet"):
+        root_v_hat(adam.init(np.zeros(2)))
+    with pytest.raises(ValueError, match="beta2 must be in"):
+        root_v_hat(state, beta2=1.0)
+
+
+def test_quarters_and_relative_norm():
+    values = np.array([[4.0, 3.0, 2.0, 1.0, 8.0, 7.0, 6.0, 5.0]])
+    np.testing.assert_array_equal(quarters(values), [[1, 1, 0, 0, 3, 3, 2, 2]])
+    reference = np.array([[3.0, 4.0], [1.0, 0.0]])
+    np.testing.assert_allclose(relative_norm(reference / 2, reference), 0.5)
+    np.testing.assert_allclose(relative_norm(np.array([[3.0, 0.0], [1.0, 0.0]]), reference, np.array([[True, False], [True, True]])), 1.0)
+    with pytest.raises(ValueError, match="one shape"):
+        relative_norm(reference, reference[:1])
+
+
+def test_lr_sweep_is_one_train_call_split_by_optimizer_rate_and_seed(data):
+    lrs, seeds = np.array([1e-3, 1e-2, 1e-1, 1.0]), [0, 1]
+    sweep = lr_sweep(MODEL, {"SGD": SGD, "RMSProp": RMSProp}, data.x_train, data.y_train, 1, 50, lrs, seeds, data.x_test, data.y_test)
+    assert isinstance(sweep, Sweep) and sweep.accuracy["SGD"].shape == (4, 2) and sweep.run.theta.shape[0] == 16
+    alone = train(MODEL, RMSProp(0.1), data.x_train, data.y_train, 1, 50, seeds=1, x_test=data.x_test, y_test=data.y_test)
+    np.testing.assert_allclose(sweep.runs_at("RMSProp", 0.09).theta[1], alone.theta[0], rtol=1e-12)
+    assert sweep.accuracy["RMSProp"][2, 1] == alone.test_accuracy[-1, 0]
+    for name in sweep.names:
+        mean = sweep.mean(name)
+        assert sweep.best_lr(name) == lrs[mean.argmax()]
+        low, high = sweep.good_lrs(name)
+        good = lrs[mean >= mean.max() - 0.02]
+        assert (low, high) == (good.min(), good.max())
+        assert sweep.good_decades(name) == round(np.log10(high / low), 1)
+        assert sweep.in_good_range(name, sweep.best_lr(name) * 1.2)
+        assert not sweep.too_large(name)[mean.argmax()]
+    assert sweep.nearest(0.02) == 1 and sweep.nearest(0.05) == 2
+    assert sweep.table().splitlines()[0].split() == ["lr", "1e-03", "1e-02", "1e-01", "1e+00"]
+    assert len(sweep.ranges_table().splitlines()) == 3
+    assert sweep.edge_margin() >= 0
+    with pytest.raises(ValueError, match="lrs must be increasing"):
+        lr_sweep(MODEL, {"SGD": SGD}, data.x_train, data.y_train, 1, 50, [0.1, 0.01], seeds, data.x_test, data.y_test)
+    with pytest.raises(ValueError, match="name must be one of"):
+        sweep.runs_at("Adam", 0.1)
+
+
+def test_too_large_starts_at_the_first_fall_right_of_the_best():
+    accuracy = {"A": np.array([[0.5], [0.9], [0.95], [0.8], [0.94], [0.1]])}
+    sweep = Sweep(("A",), np.logspace(-3, 2, 6), np.array([0]), None, accuracy, accuracy)
+    np.testing.assert_array_equal(sweep.too_large("A"), [False, False, False, True, True, True])
+    assert sweep.good_lrs("A") == (1e-1, 10.0)  # the good range spans the fall: first to last good rate
+    assert sweep.edge_margin() == pytest.approx(0.01)  # the line is 0.95 - 0.02 = 0.93; the nearest mean, 0.94
+    assert "--" in sweep.table()
+
+
+def test_framework_defaults_rebuild_their_first_steps():
+    torch, tf1 = RMSPROP_DEFAULTS["torch.optim.RMSprop"], RMSPROP_DEFAULTS["tf.compat.v1.train.RMSPropOptimizer"]
+    assert torch.first_step(0.01) == pytest.approx(0.01 / (np.sqrt(0.01 * 1e-4) + 1e-8))  # about 10: lr / sqrt(1 - rho)
+    assert tf1.first_step(0.01) == pytest.approx(0.01 / np.sqrt(0.9 + 0.1 * 1e-4 + 1e-10))  # s_0 = 1: about g
+    for row in RMSPROP_DEFAULTS.values():
+        assert row.first_step(0.01, lr=0.5) == pytest.approx(row.first_step_formula(0.01, lr=0.5), rel=1e-12)
+    assert torch.optimizer().lr == 0.01 and torch.optimizer(0.3).lr == 0.3
+    with pytest.raises(ValueError, match="no default learning rate"):
+        RMSPROP_DEFAULTS["optax.rmsprop"].optimizer()
+    assert ADAM_DEFAULTS["torch.optim.Adam"].first_step(0.01) == pytest.approx(1.0, rel=1e-5)  # Adam's first step: lr sign(g)
+    with pytest.raises(ValueError, match="no default learning rate"):
+        ADAM_DEFAULTS["optax.adam"].optimizer()
+    table = defaults_table({"torch.optim.RMSprop": np.array([0.9, 0.95])})
+    assert "0.900 - 0.950" in table and len(table.splitlines()) == 2 + len(RMSPROP_DEFAULTS) + len(ADAM_DEFAULTS)
+
+
+def test_bounds_print_what_every_value_passes():
+    assert bound_above(np.array([12.0, 30.0])) == "> 10" and bound_above([0.5]) == "> 0"
+    assert bound_below(np.array([0.05, 0.15])) == "< 0.2" and bound_below([3.0]) == "< inf"
+
+
+def test_symptom_table_and_panels(data):
+    runs = train(MODEL, Stacked([SGD(0.1), SGD(100.0)]), data.x_train, data.y_train, 2, 50, seeds=[0, 1, 0, 1],
+                 x_test=data.x_test, y_test=data.y_test).groups(["calm", "wild"])
+    cases = {"1 · a case": runs, "2 · another": {"calm": runs["calm"]}}
+    table = symptom_table(cases, unstable=("wild",))
+    lines = table.splitlines()
+    assert "after 2 epochs (2 seeds)" in lines[0] and "epoch 2" in lines[1]
+    assert lines[2] == "1 · a case" and lines[4].split()[-1] == "--"
+    assert f"{runs['calm'].worst_loss(1).max():.2f}" in lines[3]
+    figure = symptom_panels(cases)
+    visible = [ax for ax in figure.axes if ax.get_visible()]
+    assert len(visible) == 2 and [ax.get_title() for ax in visible] == list(cases)
+    assert len(visible[0].get_lines()) == 2 * 2 + 1  # two seeds per label, and ln 10
+    with pytest.raises(ValueError, match="at most 3 runs"):
+        symptom_panels({"x": {str(i): runs["calm"] for i in range(4)}})
+
+
+def test_decay_panels_draw_histograms_and_bars():
+    rng = np.random.default_rng(0)
+    figure = decay_panels({"W1": rng.lognormal(size=(3, 20)), "W2": rng.lognormal(size=(3, 5))}, 0.03,
+                          {"L2": [0.1, 0.3, 0.5, 0.7], "AdamW": [0.4, 0.4, 0.4, 0.4]})
+    ax_rate, ax_kept = figure.axes
+    assert ax_rate.get_xscale() == "log" and "20 weights x 3 seeds" in ax_rate.get_legend().get_texts()[0].get_text()
+    assert [round(p.get_height(), 2) for p in ax_kept.patches[:4]] == [0.1, 0.3, 0.5, 0.7]

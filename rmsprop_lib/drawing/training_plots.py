@@ -16,11 +16,11 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from rmsprop_lib.drawing.plotting import style_of, warning_text
-from rmsprop_lib.experiments.training import TrainingRun
+from rmsprop_lib.experiments.training import TrainingRun, per_epoch  # per_epoch: here too, where figures have used it
 
 __all__ = [
     "loss_per_step", "accuracy_per_epoch", "divergence_message", "training_figure", "training_axes", "draw_training",
-    "lr_sensitivity", "per_epoch", "layer_steps", "batch_losses",
+    "lr_sensitivity", "per_epoch", "layer_steps", "batch_losses", "symptom_panels", "decay_panels",
 ]
 
 #: Line style of the weight matrices W1, W2, ... in :func:`layer_steps` (the colour and marker say the optimizer).
@@ -169,15 +169,6 @@ def lr_sensitivity(ax: Axes, lrs: np.ndarray, scores: Mapping[str, np.ndarray], 
     return lines
 
 
-def per_epoch(values: np.ndarray, steps_per_epoch: int) -> np.ndarray:
-    """The mean over each epoch's steps: shape ``(steps, ...)`` to ``(epochs, ...)``; NaN (diverged) left out."""
-    values = np.asarray(values, dtype=float)
-    epochs = values.reshape(-1, steps_per_epoch, *values.shape[1:])
-    with np.errstate(all="ignore"):
-        finite = np.isfinite(epochs)
-        return np.where(finite, epochs, 0).sum(axis=1) / np.where(finite.any(axis=1), finite.sum(axis=1), np.nan)
-
-
 #: What :func:`layer_steps` draws: a :class:`~rmsprop_lib.experiments.training.LayerNorms` attribute and its axis label.
 LAYER_MEASURES = {
     "update": r"step length  $\|\Delta W\|$",
@@ -242,3 +233,67 @@ def batch_losses(ax: Axes, runs: Mapping[str, TrainingRun], styles: Sequence[tup
     ax.set(xlabel="step", ylabel="mini-batch loss (cross-entropy)", yscale="log")
     ax.grid(True, which="major", alpha=0.3)
     return lines
+
+
+#: Okabe-Ito colours and line styles of :func:`symptom_panels`: the symptom vermillion, the remedies blue and green.
+SYMPTOM_STYLES = (("#D55E00", "-"), ("#0072B2", "--"), ("#009E73", ":"))
+
+
+def symptom_panels(cases: Mapping[str, Mapping[str, TrainingRun]], styles: Sequence[tuple[str, str]] = SYMPTOM_STYLES) -> Figure:
+    """One panel per case of notebook 07's "When a run misbehaves": every seed's mini-batch loss (:func:`batch_losses`).
+
+    ``cases`` maps a title to ``{label: run}``, the symptom's run first and
+    then its remedies, drawn in ``styles`` (colour, line style) in that
+    order, on shared log axes, two panels a row, with ln 10 (what guessing
+    uniformly among 10 classes scores) as a dash-dotted line. Raises
+    ValueError if a case has more runs than ``styles``.
+    """
+    if any(len(runs) > len(styles) for runs in cases.values()):
+        raise ValueError(f"each case may have at most {len(styles)} runs (one style each)")
+    rows = -(-len(cases) // 2)
+    figure = Figure(figsize=(11, 3.5 * rows), layout="constrained")
+    axes = np.atleast_2d(figure.subplots(rows, 2, sharex=True, sharey=True))
+    for ax, (case, runs) in zip(axes.flat, cases.items()):
+        batch_losses(ax, runs, styles)
+        ax.axhline(np.log(10), color="black", lw=0.8, ls="-.", label="ln 10: guessing")
+        ax.set_title(case, fontsize=10)
+        ax.legend(fontsize=8, loc="upper right")
+    for ax in axes.flat[len(cases):]:
+        ax.set_visible(False)
+    for ax in axes[:, 1:].flat:
+        ax.set_ylabel("")
+    for ax in axes[:-1].flat:
+        ax.set_xlabel("")
+    return figure
+
+
+def decay_panels(l2_rate: Mapping[str, np.ndarray], adamw_rate: float, kept: Mapping[str, Sequence[float]]) -> Figure:
+    r"""Notebook 07's weight-decay figure: the decay each weight feels (left), what is left of each quarter of W1 (right).
+
+    Left: histograms (log bins from 1e-3 to 1e2) of L2's decay per step
+    :math:`\eta\lambda/(\sqrt{\hat v} + \epsilon)`, one per weight matrix
+    (``l2_rate[name]``, shape ``(seeds, weights)``), and AdamW's single
+    :math:`\eta\lambda` (``adamw_rate``) as a dashed line. Right: per label
+    of ``kept`` (two: L2, then AdamW) four bars, the norm left of each quarter
+    of :math:`W_1`'s weights by gradient size, relative to no decay.
+    """
+    figure = Figure(figsize=(11, 3.8), layout="constrained")
+    ax_rate, ax_kept = figure.subplots(1, 2)
+    bins = np.logspace(-3, 2, 21)
+    for (name, rate), (color, hatch) in zip(l2_rate.items(), (("#E69F00", None), ("#CC79A7", "//"))):
+        rate = np.atleast_2d(rate)
+        ax_rate.hist(rate.ravel(), bins=bins, color=color, alpha=0.75, hatch=hatch, edgecolor="black", lw=0.3,
+                     label=f"Adam + L2, {name} ({rate.shape[1]} weights x {rate.shape[0]} seeds)")
+    ax_rate.axvline(adamw_rate, color="#0072B2", lw=2.2, ls="--", label=f"AdamW: {adamw_rate:.2f} for every weight")
+    ax_rate.set(xscale="log", xlabel=r"decay per step: $\eta\lambda / (\sqrt{\hat v} + \epsilon)$; AdamW: $\eta\lambda$",
+                ylabel="weights", title="the decay each weight feels at the end of training")
+    ax_rate.set_ylim(top=1.5 * ax_rate.get_ylim()[1])  # room for the legend above the bars
+    ax_rate.legend(fontsize=8, loc="upper left")
+    for i, (label, heights) in enumerate(kept.items()):
+        ax_kept.bar(np.arange(4) + (i - 0.5) * 0.38, heights, width=0.36, label=label, color=("#E69F00", "#0072B2")[i % 2],
+                    hatch=(None, "//")[i % 2], edgecolor="black", lw=0.5)
+    ax_kept.set_xticks(range(4), ["smallest", "2nd", "3rd", "largest"])
+    ax_kept.set(xlabel="quarter of W1's weights, by gradient size", ylabel="norm relative to no decay", ylim=(0, 1),
+                title="what is left of each quarter of W1 after training")
+    ax_kept.legend(fontsize=8)
+    return figure

@@ -147,6 +147,35 @@ class MLP:
             start += n_out
         return layers
 
+    def weights(self, theta: np.ndarray, layer: int) -> np.ndarray:
+        r"""The entries of weight matrix :math:`W_{layer+1}`, flattened: shape ``(*batch, n_in * n_out)``.
+
+        ``layer`` counts from 0 (``0``: :math:`W_1`). A copy, one row per
+        network of a batch of ``theta``. Raises ValueError for a ``layer``
+        outside ``0 .. len(sizes) - 2`` or a ``theta`` of another length.
+        """
+        layers = self.unpack(theta)
+        if isinstance(layer, (bool, np.bool_)) or not isinstance(layer, (int, np.integer)) or not 0 <= layer < len(layers):
+            raise ValueError(f"layer must be an integer in 0..{len(layers) - 1} (0: W1), got {layer!r}")
+        w = layers[layer][0]
+        return w.reshape(*w.shape[:-2], -1).copy()
+
+    def saturation(self, theta: np.ndarray, x: ArrayLike, level: float = 0.99) -> np.ndarray:
+        r"""The fraction of the first hidden layer's activations with :math:`|h| > \text{level}`, per network.
+
+        For tanh, :math:`1 - h^2 < 1 - \text{level}^2` there (below 0.02 at
+        0.99): the backward pass multiplies the gradient through such a unit
+        by almost nothing. Shape ``batch`` of ``theta``. Raises ValueError if
+        the network has no hidden layer or ``level`` is not in (0, 1).
+        """
+        if len(self.sizes) < 3:
+            raise ValueError(f"a network without hidden layers has no activations to saturate: sizes {self.sizes}")
+        level = float(level)
+        if not 0.0 < level < 1.0:
+            raise ValueError(f"level must be in (0, 1), got {level!r}")
+        _, inputs = self.forward(theta, x)
+        return (np.abs(inputs[1]) > level).mean(axis=(-2, -1))
+
     def init(self, seed: int | Sequence[int] | np.random.Generator = 0) -> np.ndarray:
         r"""Random weights :math:`W \sim \mathcal N(0, g/n_{in})` (g = 1 for tanh, 2 for ReLU), zero biases.
 

@@ -32,9 +32,28 @@ import numpy as np
 
 from rmsprop_lib.numerics import validation as check
 from rmsprop_lib.numerics._plumbing import call_update, init_runs, parameters as _parameters, uses_params
+from rmsprop_lib.core.optimizers import Adam, RMSProp
 from rmsprop_lib.experiments.network import MLP
 
-__all__ = ["LayerNorms", "TrainingRun", "train", "Stacked", "ClipGradNorm", "WithL2", "StateSize", "state_size"]
+__all__ = [
+    "LayerNorms", "TrainingRun", "per_epoch", "train", "Stacked", "ClipGradNorm", "WithL2", "StateSize", "state_size",
+    "typical_step", "root_v_hat", "quarters", "relative_norm", "Sweep", "lr_sweep",
+    "RMSPropDefaults", "AdamDefaults", "RMSPROP_DEFAULTS", "ADAM_DEFAULTS", "defaults_table",
+    "bound_above", "bound_below", "symptom_table",
+]
+
+
+#: The measures of :class:`LayerNorms`, for :meth:`TrainingRun.layer_means`.
+LAYER_MEASURE_NAMES = ("grad", "update", "weight", "effective_lr", "update_ratio")
+
+
+def per_epoch(values: np.ndarray, steps_per_epoch: int) -> np.ndarray:
+    """The mean over each epoch's steps: shape ``(steps, ...)`` to ``(epochs, ...)``; NaN (diverged) left out."""
+    values = np.asarray(values, dtype=float)
+    epochs = values.reshape(-1, steps_per_epoch, *values.shape[1:])
+    with np.errstate(all="ignore"):
+        finite = np.isfinite(epochs)
+        return np.where(finite, epochs, 0).sum(axis=1) / np.where(finite.any(axis=1), finite.sum(axis=1), np.nan)
 
 
 @dataclass(frozen=True, eq=False)
@@ -131,6 +150,35 @@ class TrainingRun:
         if rest or size == 0:
             raise ValueError(f"labels must split the {len(self.diverged_at)} runs into equal groups, got {len(labels)} labels")
         return {label: self.select(slice(i * size, (i + 1) * size)) for i, label in enumerate(labels)}
+
+    def epoch_losses(self, epoch: int) -> np.ndarray:
+        """The mini-batch losses of one epoch (1 = the first), shape ``(steps_per_epoch, R)``.
+
+        Raises ValueError for an epoch outside ``1 .. epochs``.
+        """
+        epochs = len(self.losses) // self.steps_per_epoch
+        epoch = check.integer("epoch", epoch, 1, epochs, what=f"an integer in [1, {epochs}] (the epochs trained)")
+        return self.losses[(epoch - 1) * self.steps_per_epoch : epoch * self.steps_per_epoch]
+
+    def worst_loss(self, epoch: int) -> np.ndarray:
+        """Per run, the largest mini-batch loss of one epoch (1 = the first): shape ``(R,)``; NaN once a run diverged."""
+        return self.epoch_losses(epoch).max(axis=0)
+
+    def layer_means(self, measure: str) -> np.ndarray:
+        r"""One :class:`LayerNorms` measure per epoch and weight matrix: shape ``(epochs, L)``.
+
+        The mean over each epoch's steps (:func:`per_epoch`), then over the
+        ``R`` runs (seeds). ``measure`` is ``"grad"``, ``"update"``,
+        ``"weight"``, ``"effective_lr"`` or ``"update_ratio"``, e.g.
+        ``run.layer_means("update")[e, l]`` is :math:`\lVert \Delta W_{l+1} \rVert`
+        in epoch ``e + 1``. Raises ValueError for a run recorded without
+        ``train(..., per_layer=True)`` or an unknown measure.
+        """
+        if self.layers is None:
+            raise ValueError("this run has no per-layer record: train it with per_layer=True")
+        if measure not in LAYER_MEASURE_NAMES:
+            raise ValueError(f"measure must be one of {list(LAYER_MEASURE_NAMES)}, got {measure!r}")
+        return per_epoch(getattr(self.layers, measure), self.steps_per_epoch).mean(axis=1)
 
 
 def train(
@@ -450,3 +498,341 @@ def state_size(optimizer, shapes: Sequence[Sequence[int]], steps: int = 3, seed:
         allocated += sum(a.size for a in start)
         used += sum(a.size for a, c in zip(start, changed) if c)
     return StateSize(allocated, used)
+
+
+# ---------------------------------------------------------------- notebook 07's measurements, by name
+
+
+def typical_step(run: TrainingRun, lr: float, model: MLP) -> np.ndarray:
+    r"""A typical weight's step per epoch and weight matrix, in units of the learning rate: shape ``(epochs, L)``.
+
+    .. math::
+        \frac{\lVert \Delta W_l \rVert}{\text{lr}\,\sqrt{n_l}}
+        = \frac{1}{\text{lr}}\sqrt{\frac{1}{n_l}\sum_{i \in W_l} \Delta w_i^2}
+
+    the root mean square over the :math:`n_l` entries of :math:`W_l` of
+    their steps, averaged over each epoch's steps and the seeds
+    (:meth:`TrainingRun.layer_means`). RMSProp's is near 1 whatever the
+    gradients' size (it divides by their root mean square); SGD's is the
+    gradient's root mean square. Raises ValueError for a run recorded
+    without ``per_layer=True`` or a ``lr`` not > 0.
+    """
+    lr = check.positive("lr", lr)
+    n_weights = np.array([n_in * n_out for n_in, n_out in zip(model.sizes[:-1], model.sizes[1:])])
+    return run.layer_means("update") / (lr * np.sqrt(n_weights))
+
+
+def root_v_hat(state, beta2: float = 0.999) -> np.ndarray:
+    r"""Adam's bias-corrected root mean square :math:`\sqrt{\hat v} = \sqrt{v / (1 - \beta_2^t)}` from its state.
+
+    ``state`` is an :class:`~rmsprop_lib.core.optimizers.AdamState` (or any
+    state with ``mean_sq`` and ``step``, e.g. :class:`WithL2` around Adam);
+    the result has the shape of ``mean_sq``: per parameter, the size of its
+    recent gradients, what Adam divides by (Kingma & Ba, 2015). Raises
+    ValueError before the first step (``step`` 0) or for ``beta2`` outside (0, 1).
+    """
+    beta2 = float(beta2)
+    if not 0.0 < beta2 < 1.0:
+        raise ValueError(f"beta2 must be in (0, 1), got {beta2!r}")
+    step = np.asarray(state.step)
+    if np.any(step < 1):
+        raise ValueError("the state has taken no step yet: v_hat is 0 / 0 before the first update")
+    return np.sqrt(np.asarray(state.mean_sq) / (1.0 - beta2 ** step))
+
+
+def quarters(values: np.ndarray) -> np.ndarray:
+    """Per row, which quarter of that row's values each entry is in: 0 (smallest) to 3 (largest).
+
+    ``(values > q25) + (values > q50) + (values > q75)`` with each row's own
+    quartiles; shape of ``values`` (at least 1-D, rows along the leading axes).
+    """
+    values = check.real_array("values", values).astype(float, copy=False)
+    if values.ndim == 0:
+        raise ValueError("values must have at least one axis")
+    q = np.quantile(values, [0.25, 0.5, 0.75], axis=-1)[..., None]
+    return (values > q[0]).astype(int) + (values > q[1]) + (values > q[2])
+
+
+def relative_norm(values: np.ndarray, reference: np.ndarray, mask: np.ndarray | None = None) -> float:
+    r"""How much of a reference's size is left: the mean over rows of :math:`\lVert v_r \rVert / \lVert v^{ref}_r \rVert`.
+
+    ``values`` and ``reference`` have shape ``(R, n)`` (e.g. a weight matrix's
+    entries per seed, :meth:`~rmsprop_lib.experiments.network.MLP.weights`);
+    ``mask`` of the same shape keeps only some entries of each row (e.g. a
+    quarter, :func:`quarters`). Raises ValueError for shapes that differ.
+    """
+    values, reference = np.atleast_2d(values), np.atleast_2d(reference)
+    mask = np.ones(values.shape, dtype=bool) if mask is None else np.atleast_2d(np.asarray(mask, dtype=bool))
+    if not values.shape == reference.shape == mask.shape:
+        raise ValueError(f"values, reference and mask must have one shape, got {values.shape}, {reference.shape}, {mask.shape}")
+    return float(np.mean([np.linalg.norm(v[m]) / np.linalg.norm(r[m]) for v, r, m in zip(values, reference, mask)]))
+
+
+@dataclass(frozen=True, eq=False)
+class Sweep:
+    """A learning-rate sweep, every optimizer at every rate with every seed (what :func:`lr_sweep` returns).
+
+    A rate is *good* for an optimizer when its mean held-out accuracy over the
+    seeds is within ``within`` (2 points) of that optimizer's best; the good
+    range runs from the smallest to the largest good rate.
+
+    Attributes:
+        names: the optimizers, in order.
+        lrs: the learning rates, shape ``(K,)``, increasing.
+        seeds: the seeds, shape ``(S,)``.
+        run: every run, ordered by optimizer, then rate, then seed.
+        accuracy: per name, the held-out accuracy after the last epoch, shape ``(K, S)``.
+        final_loss: per name, the training loss after the last epoch, shape ``(K, S)``.
+        within: how far below the best a good rate may be.
+    """
+
+    names: tuple[str, ...]
+    lrs: np.ndarray
+    seeds: np.ndarray
+    run: TrainingRun
+    accuracy: dict
+    final_loss: dict
+    within: float = 0.02
+
+    def mean(self, name: str) -> np.ndarray:
+        """The mean held-out accuracy over the seeds, per rate: shape ``(K,)``."""
+        return self.accuracy[name].mean(axis=1)
+
+    def best_lr(self, name: str) -> float:
+        """The rate with the best mean accuracy (the tuned one)."""
+        return float(self.lrs[self.mean(name).argmax()])
+
+    def good_lrs(self, name: str) -> tuple[float, float]:
+        """The smallest and the largest good rate."""
+        mean = self.mean(name)
+        good = np.flatnonzero(mean >= mean.max() - self.within)
+        return float(self.lrs[good[0]]), float(self.lrs[good[-1]])
+
+    def good_decades(self, name: str) -> float:
+        """The good range's width in decades, ``log10(largest / smallest)``, to 0.1."""
+        low, high = self.good_lrs(name)
+        return round(float(np.log10(high / low)), 1)
+
+    def nearest(self, lr: float) -> int:
+        """The index of the grid rate nearest ``lr`` (on a log scale)."""
+        return int(np.abs(np.log10(self.lrs / check.positive("lr", lr))).argmin())
+
+    def in_good_range(self, name: str, lr: float) -> bool:
+        """Whether the grid rate nearest ``lr`` lies in the optimizer's good range."""
+        low, high = self.good_lrs(name)
+        return bool(low <= self.lrs[self.nearest(lr)] <= high)
+
+    def runs_at(self, name: str, lr: float) -> TrainingRun:
+        """The runs (one per seed) of one optimizer at the grid rate nearest ``lr``."""
+        if name not in self.names:
+            raise ValueError(f"name must be one of {list(self.names)}, got {name!r}")
+        start = (self.names.index(name) * len(self.lrs) + self.nearest(lr)) * len(self.seeds)
+        return self.run.select(slice(start, start + len(self.seeds)))
+
+    def too_large(self, name: str) -> np.ndarray:
+        """Per rate, whether it is too large: from the first rate above the best that falls more than ``within`` below it."""
+        mean = self.mean(name)
+        return np.cumsum((self.lrs > self.lrs[mean.argmax()]) & (mean < mean.max() - self.within)) > 0
+
+    def edge_margin(self) -> float:
+        """How close any rate's mean accuracy comes to its optimizer's line ``best - within`` (in accuracy)."""
+        return float(min(np.abs(self.mean(n) - (self.mean(n).max() - self.within)).min() for n in self.names))
+
+    def table(self) -> str:
+        """The mean accuracy per optimizer and rate, ``--`` for the rates that are too large."""
+        rows = ["lr        " + "".join(f"{lr:8.0e}" for lr in self.lrs)]
+        for name in self.names:
+            rows.append(f"{name:10s}" + "".join("      --" if big else f"{a:8.3f}" for a, big in zip(self.mean(name), self.too_large(name))))
+        return "\n".join(rows)
+
+    def ranges_table(self) -> str:
+        """Per optimizer: the best rate, its mean accuracy, and the good range with its width."""
+        rows = [f"optimizer   best lr   best acc   within {100 * self.within:g} points of the best"]
+        for name in self.names:
+            mean = self.mean(name)
+            low, high = self.good_lrs(name)
+            count = int(np.sum((self.lrs >= low) & (self.lrs <= high)))
+            rows.append(f"{name:10s}  {self.best_lr(name):7.0e}   {mean.max():8.3f}   {low:.0e} .. {high:.0e}"
+                        f"  ({count} of {len(self.lrs)} rates, {self.good_decades(name):.1f} decades)")
+        return "\n".join(rows)
+
+
+def lr_sweep(model: MLP, optimizers, x, y, epochs: int, batch_size: int, lrs, seeds, x_val, y_val) -> Sweep:
+    """Every optimizer at every learning rate with every seed, in one :func:`train` call.
+
+    Args:
+        model, x, y, epochs, batch_size: as for :func:`train`.
+        optimizers: a mapping from a name to a function of the learning rate
+            that makes the optimizer, e.g. ``{"SGD": SGD, "RMSProp": RMSProp}``.
+        lrs: the learning rates, increasing, each > 0, shape ``(K,)``.
+        seeds: the seeds, shape ``(S,)``; runs with one seed start from the
+            same weights and see the same mini-batches, whatever the
+            optimizer or rate.
+        x_val, y_val: the held-out data scored after the last epoch.
+
+    Returns:
+        a :class:`Sweep` of ``len(optimizers) * K * S`` runs (evaluated at
+        the start and the end only, ``every_epoch=False``).
+
+    Raises:
+        ValueError: no optimizers, ``lrs`` not increasing positive numbers, no seeds.
+    """
+    if not optimizers:
+        raise ValueError("optimizers must map at least one name to a function of the learning rate")
+    lrs = check.real_array("lrs", lrs).astype(float).ravel()
+    if lrs.size == 0 or np.any(lrs <= 0) or np.any(np.diff(lrs) <= 0):
+        raise ValueError(f"lrs must be increasing positive learning rates, got {lrs}")
+    seeds = np.asarray(seeds).ravel()
+    if seeds.size == 0:
+        raise ValueError("seeds must list at least one seed")
+    per_run = np.repeat(lrs, len(seeds))[:, None]  # every rate with every seed
+    run = train(model, Stacked([make(per_run) for make in optimizers.values()]), x, y, epochs, batch_size,
+                seeds=np.tile(seeds, len(lrs) * len(optimizers)), x_test=x_val, y_test=y_val, every_epoch=False)
+    shape = (len(optimizers), len(lrs), len(seeds))
+    return Sweep(tuple(optimizers), lrs, seeds, run, dict(zip(optimizers, run.test_accuracy[-1].reshape(shape))),
+                 dict(zip(optimizers, run.train_loss[-1].reshape(shape))))
+
+
+# ---------------------------------------------------------------- the frameworks' defaults
+
+
+class RMSPropDefaults(NamedTuple):
+    """One framework's RMSProp as it comes (``docs/conventions.md``), rebuilt from the library's :class:`RMSProp`.
+
+    Fields: ``lr`` (None: no default, it must be given); ``rho`` and the
+    framework's name for it; ``eps`` and whether it goes inside the root;
+    ``s0``, the mean square's starting value (TF1: 1); ``centered``; the
+    momentum default as the framework writes it.
+    """
+
+    lr: float | None
+    rho: float
+    rho_name: str
+    eps: float
+    eps_in_sqrt: bool
+    s0: float
+    centered: bool
+    momentum: str
+
+    def optimizer(self, lr: float | None = None) -> RMSProp:
+        """The library's RMSProp with these settings, at ``lr`` or else the default (ValueError if there is none)."""
+        lr = self.lr if lr is None else lr
+        if lr is None:
+            raise ValueError("this framework has no default learning rate: give lr")
+        return RMSProp(lr, rho=self.rho, eps=self.eps, eps_in_sqrt=self.eps_in_sqrt, centered=self.centered)
+
+    def first_step(self, g: float, lr: float = 1.0) -> float:
+        """The first update for a gradient ``g``, taken by the rebuilt optimizer from :math:`s_0`."""
+        optimizer = self.optimizer(lr)
+        state = optimizer.init(np.zeros(1))._replace(mean_sq=np.full(1, float(self.s0)))
+        return float(optimizer.update(np.array([g], dtype=float), state)[0][0])
+
+    def first_step_formula(self, g: float, lr: float = 1.0) -> float:
+        r"""The same step by its formula, :math:`\text{lr}\, g / (\sqrt{\rho s_0 + (1-\rho) g^2\ [+\,\epsilon]}\ [+\,\epsilon])`."""
+        inside, outside = (self.eps, 0.0) if self.eps_in_sqrt else (0.0, self.eps)
+        return lr * g / (np.sqrt(self.rho * self.s0 + (1 - self.rho) * g**2 + inside) + outside)
+
+
+class AdamDefaults(NamedTuple):
+    """One framework's Adam as it comes: ``lr`` (None: none), ``beta1``, ``beta2``, ``eps``, and whether
+    ``eps`` is added to the bias-corrected :math:`\\sqrt{\\hat v}` (torch, optax) or to :math:`\\sqrt v` before the correction (Keras)."""
+
+    lr: float | None
+    beta1: float
+    beta2: float
+    eps: float
+    eps_to_corrected: bool
+
+    def optimizer(self, lr: float | None = None) -> Adam:
+        """The library's Adam (which adds ``eps`` to :math:`\\sqrt{\\hat v}`, as torch) at ``lr`` or else the default."""
+        lr = self.lr if lr is None else lr
+        if lr is None:
+            raise ValueError("this framework has no default learning rate: give lr")
+        return Adam(lr, self.beta1, self.beta2, self.eps)
+
+    def first_step(self, g: float, lr: float = 1.0) -> float:
+        """The first update for a gradient ``g``."""
+        optimizer = self.optimizer(lr)
+        return float(optimizer.update(np.array([g], dtype=float), optimizer.init(np.zeros(1)))[0][0])
+
+
+#: RMSProp as torch, Keras 3, optax, TensorFlow 1, d2l and the seed post ship it (``docs/conventions.md``).
+RMSPROP_DEFAULTS = {
+    "torch.optim.RMSprop": RMSPropDefaults(1e-2, 0.99, "alpha", 1e-8, False, 0.0, False, "0"),
+    "keras.optimizers.RMSprop": RMSPropDefaults(1e-3, 0.9, "rho", 1e-7, True, 0.0, False, "0"),
+    "optax.rmsprop": RMSPropDefaults(None, 0.9, "decay", 1e-8, True, 0.0, False, "None"),
+    "tf.compat.v1.train.RMSPropOptimizer": RMSPropDefaults(None, 0.9, "decay", 1e-10, True, 1.0, False, "0"),
+    "d2l, chapter RMSProp": RMSPropDefaults(None, 0.9, "gamma", 1e-6, True, 0.0, False, "none"),
+    "the seed post (rmsprop_lib's defaults)": RMSPropDefaults(None, 0.9, "rho", 1e-6, False, 0.0, False, "0"),
+}
+
+#: Adam as torch, Keras 3 and optax ship it.
+ADAM_DEFAULTS = {
+    "torch.optim.Adam": AdamDefaults(1e-3, 0.9, 0.999, 1e-8, True),
+    "keras.optimizers.Adam": AdamDefaults(1e-3, 0.9, 0.999, 1e-7, False),
+    "optax.adam": AdamDefaults(None, 0.9, 0.999, 1e-8, True),
+}
+
+
+def defaults_table(accuracy, g: float = 0.01) -> str:
+    """:data:`RMSPROP_DEFAULTS` and :data:`ADAM_DEFAULTS` as a table, with each row's first step for a gradient ``g``
+    (in units of lr) and, where ``accuracy`` (a mapping from a row's name to per-seed accuracies) has the row, their range."""
+
+    def acc(call):
+        return f"{accuracy[call].min():.3f} - {accuracy[call].max():.3f}" if call in accuracy else "--"
+
+    rows = [f"{'RMSProp':39s}{'lr':>7s}  {'decay rate':13s}{'eps':>7s}  {'eps goes':9s}{'s_0':>4s}  {'centered, momentum':20s}"
+            f"{'first step':>11s}   validation accuracy"]
+    for call, d in RMSPROP_DEFAULTS.items():
+        rows.append(f"{call:39s}{d.lr or 'none':>7}  {d.rho_name + ' ' + format(d.rho, 'g'):13s}{d.eps:7.0e}  "
+                    f"{'inside' if d.eps_in_sqrt else 'outside':9s}{d.s0:4g}  {('yes' if d.centered else 'no') + ', ' + d.momentum:20s}"
+                    f"{d.first_step(g):8.2f} lr   {acc(call)}")
+    rows.append(f"{'Adam':39s}{'lr':>7s}  {'beta1, beta2':13s}{'eps':>7s}  {'eps added to'}")
+    for call, d in ADAM_DEFAULTS.items():
+        rows.append(f"{call:39s}{d.lr or 'none':>7}  {f'{d.beta1:g}, {d.beta2:g}':13s}{d.eps:7.0e}  "
+                    f"{'sqrt(v_hat)' if d.eps_to_corrected else 'sqrt(v), before the bias correction':39s}"
+                    f"{d.first_step(g):8.2f} lr   {acc(call)}")
+    return "\n".join(rows)
+
+
+# ---------------------------------------------------------------- runs that misbehave
+
+
+def bound_above(values, bounds=(1, 2, 5, 10, 20, 50)) -> str:
+    """``"> b"``: the largest of ``bounds`` below every value (``"> 0"`` if none is) — a printout that holds on any machine."""
+    return "> " + str(max([b for b in bounds if b < np.min(values)], default=0))
+
+
+def bound_below(values, bounds=(0.1, 0.2, 0.5, 1)) -> str:
+    """``"< b"``: the smallest of ``bounds`` above every value (``"< inf"`` if none is)."""
+    return "< " + str(min([b for b in bounds if b > np.max(values)], default=np.inf))
+
+
+def symptom_table(cases, unstable=(), rough=(), good: float = 0.93) -> str:
+    """Notebook 07's "When a run misbehaves" table: per case and run, the worst mini-batch loss of the first and
+    last epoch, and the training loss and held-out accuracy at the end (ranges over the seeds).
+
+    ``cases`` maps a symptom to ``{label: TrainingRun}``. A label in
+    ``unstable`` (a run whose digits change with the arithmetic's last bits)
+    prints only a bound on its first epoch; one in ``rough`` prints bounds
+    (:func:`bound_above`, :func:`bound_below`) and whether every seed's
+    accuracy is at least ``good``.
+    """
+    first_run = next(iter(next(iter(cases.values())).values()))
+    epochs, seeds = len(first_run.losses) // first_run.steps_per_epoch, first_run.losses.shape[1]
+    rows = [f"{'':46s}worst mini-batch loss       after {epochs} epochs ({seeds} seeds)",
+            f"{'':46s}{'epoch 1':>9s}{f'epoch {epochs}':>10s}        training loss    accuracy"]
+    for case, runs in cases.items():
+        rows.append(case)
+        for label, run in runs.items():
+            loss, acc = run.train_loss[-1], run.test_accuracy[-1]
+            first, last = run.worst_loss(1), run.worst_loss(len(run.losses) // run.steps_per_epoch)
+            if label in unstable:
+                rows.append(f"  {label:44s}{bound_above(first):>9s}{'--':>10s}        {'--':16s} --")
+            elif label in rough:
+                rows.append(f"  {label:44s}{bound_above(first):>9s}{bound_below(last):>10s}        {bound_below(loss):16s} "
+                            f"{f'>= {good:g}' if acc.min() >= good - 1e-9 else '--'}")
+            else:
+                rows.append(f"  {label:44s}{first.max():9.2f}{last.max():10.2f}        "
+                            f"{loss.min():.3f} - {loss.max():.3f}    {acc.min():.3f} - {acc.max():.3f}")
+    return "\n".join(rows)
