@@ -55,8 +55,8 @@ def step_sizes(optimizer, grad: ArrayLike, steps: int) -> np.ndarray:
         :math:`|u_k|`, shape ``(steps, *grad.shape)``.
 
     Raises:
-        TypeError, ValueError: for an object that is not an optimizer, a gradient that is not a finite real
-        array, or a ``steps`` that is not a positive integer.
+        TypeError, ValueError: for an object that is not an optimizer, a gradient that is not an array of real
+        numbers, or a ``steps`` that is not a positive integer (the optimizer checks the gradient's values).
     """
     check.optimizer("optimizer", optimizer)
     g = np.asarray(check.real_array("grad", grad), dtype=float)
@@ -69,7 +69,8 @@ def step_sizes(optimizer, grad: ArrayLike, steps: int) -> np.ndarray:
 
 
 class TF1RMSProp(RMSProp):
-    r"""TensorFlow 1's ``RMSPropOptimizer``: RMSProp whose average starts at :math:`s_0 = 1`, not 0.
+    r"""TensorFlow 1's ``tf.compat.v1.train.RMSPropOptimizer`` (TensorFlow 1.x, 2015): RMSProp whose average starts at
+    :math:`s_0 = 1`, not 0.
 
     Use it with ``eps_in_sqrt=True`` (TF1 divides by :math:`\sqrt{s + \epsilon}`), as :func:`convention` does.
     Its first step is :math:`\eta\, g/\sqrt{\rho + (1-\rho) g^2 + \epsilon}`: about :math:`\eta\, g` for small gradients.
@@ -262,7 +263,7 @@ class SnrSteps:
 
 def snr_steps(data: st.LeastSquares, where: ArrayLike, batch_sizes, rhos, steps: int = 3000, skip: int = 500,
               seed: int = 3, blocks: int = 10) -> SnrSteps:
-    r"""RMSProp (:math:`\eta = 1`, :math:`\epsilon = 10^{-6}`) at fixed points, fed ``steps`` mini-batch gradients at each.
+    r"""RMSProp (Tieleman & Hinton, 2012; :math:`\eta = 1`, :math:`\epsilon = 10^{-6}`) at fixed points, fed ``steps`` mini-batch gradients at each.
 
     At each point :math:`\theta` and batch size :math:`m`, :func:`~rmsprop_lib.experiments.stochastic.gradient_noise`
     gives the exact :math:`\mu` and :math:`\sigma` of the mini-batch gradient, and
