@@ -1,7 +1,9 @@
 """The settings single notebooks run the optimizers in (each module names its notebook).
 
 - :mod:`~rmsprop_lib.experiments.stochastic` - 02: a least-squares line fit, mini-batch gradients,
-  ``minimize_stochastic``, ``InverseTimeDecay``;
+  ``minimize_stochastic``, ``InverseTimeDecay``; 06: what RMSProp estimates under noise;
+- :mod:`~rmsprop_lib.experiments.in_depth` - 06: the measurements behind its checks (``step_sizes``, the frameworks'
+  ``CONVENTIONS``, noise floors, the preconditioner's ratio of learning rates);
 - :mod:`~rmsprop_lib.experiments.digits`, :mod:`~rmsprop_lib.experiments.network`,
   :mod:`~rmsprop_lib.experiments.training` - 07: the 8x8 digits, a NumPy MLP with hand-written
   backprop, batched mini-batch training;
