@@ -7,7 +7,9 @@
 - :mod:`~rmsprop_lib.experiments.digits`, :mod:`~rmsprop_lib.experiments.network`,
   :mod:`~rmsprop_lib.experiments.training` - 07: the 8x8 digits, a NumPy MLP with hand-written
   backprop, batched mini-batch training;
-- :mod:`~rmsprop_lib.experiments.online` - 08: Reddi et al.'s online convex counterexample.
+- :mod:`~rmsprop_lib.experiments.online` - 08: Reddi et al.'s online convex counterexample;
+- :mod:`~rmsprop_lib.experiments.beyond_runs` - 08: the bookkeeping behind its checks (one weight fed a gradient
+  sequence, a problem rescaled, turned or moved, RMSProp's steady cycle on Reddi et al.'s problem, Adafactor's fit).
 
 Import the module you need (``from rmsprop_lib.experiments import stochastic``); nothing is loaded here.
 """
