@@ -77,8 +77,9 @@ def site(tmp_path_factory):
         done = subprocess.run([str(LITE_PYTHON), str(ROOT / "tools" / "build_lite.py"), "--pyodide", pyodide,
                                "--out", str(out / "lite")], capture_output=True, text=True, cwd=ROOT)
         assert done.returncode == 0, f"the lite build failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
-    done = subprocess.run([str(SITE_PYTHON), str(ROOT / "tools" / "build_site.py"), "--out", str(out)],
-                          capture_output=True, text=True, cwd=ROOT)
+    # the live programs of only the pages made live below are precomputed (LIVE_PAGES; empty: all, as make site does)
+    done = subprocess.run([str(SITE_PYTHON), str(ROOT / "tools" / "build_site.py"), "--out", str(out),
+                           "--precompute", os.environ.get("LIVE_PAGES", "06")], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, f"the site build failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     server, url = serve(out)
     yield out, url, with_lite

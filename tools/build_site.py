@@ -182,18 +182,18 @@ def live_bytecode(pyodide: Path, imports: list[str], out: Path) -> None:
         run("node", ROOT / "tools" / "live_bytecode.mjs", pyodide, ROOT / "site" / "live_kernel.py", listed, out)
 
 
-def live_precompute(pyodide: Path, pages: list[Path]) -> None:
+def live_precompute(pyodide: Path, pages: list[Path], every: list[Path]) -> None:
     """Each page's program shortened by the results its explorers only read, computed once now by the site's
     Pyodide in node (``tools/live_precompute.mjs``, ``live_code.precompute``); without node or that Pyodide the
-    pages compute them when made live (slower), and the per-statement notes that precompute needs are dropped."""
-    if not (pyodide / "pyodide.mjs").exists() or shutil.which("node") is None:
-        for page in pages:
-            program = json.loads(page.read_text())
-            program.pop("meta", None)
+    pages compute them when made live (slower). Only ``pages`` are shortened; the per-statement notes that
+    precompute needs are dropped from ``every`` page."""
+    if pages and (pyodide / "pyodide.mjs").exists() and shutil.which("node") is not None:
+        run("node", ROOT / "tools" / "live_precompute.mjs", pyodide, ROOT / "site" / "live_kernel.py",
+            ROOT / "tools" / "live_code.py", *pages)
+    for page in every:
+        program = json.loads(page.read_text())
+        if program.pop("meta", None) is not None:
             page.write_text(json.dumps(program, ensure_ascii=False))
-        return
-    run("node", ROOT / "tools" / "live_precompute.mjs", pyodide, ROOT / "site" / "live_kernel.py",
-        ROOT / "tools" / "live_code.py", *pages)
 
 
 def front_page(names: list[str], lite_url: str) -> str:
@@ -211,7 +211,7 @@ def front_page(names: list[str], lite_url: str) -> str:
             f"```{{toctree}}\n:hidden:\n:maxdepth: 1\n\n{toctree}\n```\n")
 
 
-def build(out: Path, lite_url: str) -> None:
+def build(out: Path, lite_url: str, precompute: str = "") -> None:
     out = out.resolve()
     names = sorted(p.name for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
     with tempfile.TemporaryDirectory(prefix="site-src-") as tmp:
@@ -240,7 +240,8 @@ def build(out: Path, lite_url: str) -> None:
     pyodide = out / lite_url / "static" / "pyodide" if beside else out / "no-pyodide-here"
     if beside:
         live_bytecode(pyodide, imports, out / "_static" / "live" / "bytecode.zip")
-    live_precompute(pyodide, sorted((out / "_static" / "live").glob("*.json")))
+    pages = sorted((out / "_static" / "live").glob("*.json"))
+    live_precompute(pyodide, [p for p in pages if p.stem.startswith(tuple(precompute.split(",")))], pages)
     print(f"static site in {out}: {len(names)} notebook pages, {sum(explorers.values())} explorers linked live")
 
 
@@ -248,8 +249,11 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "site")
     parser.add_argument("--lite-url", default="lite/", help="where the JupyterLite site is, relative to the pages")
+    parser.add_argument("--precompute", default="", metavar="PAGES",
+                        help="precompute the live programs of only these pages (comma-separated prefixes, e.g. 05,08; "
+                             "default: every page); tests/test_site.py passes the pages it makes live")
     args = parser.parse_args(argv)
-    build(args.out, args.lite_url)
+    build(args.out, args.lite_url, args.precompute)
 
 
 if __name__ == "__main__":
