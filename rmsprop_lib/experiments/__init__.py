@@ -2,6 +2,8 @@
 
 - :mod:`~rmsprop_lib.experiments.stochastic` - 02: a least-squares line fit, mini-batch gradients,
   ``minimize_stochastic``, ``InverseTimeDecay``; 06: what RMSProp estimates under noise;
+- :mod:`~rmsprop_lib.experiments.race` - 05: the race's bookkeeping (standings over a grid of learning rates,
+  tables, windows, escapes, the ±η/2 cycle);
 - :mod:`~rmsprop_lib.experiments.in_depth` - 06: the measurements behind its checks (``step_sizes``, the frameworks'
   ``CONVENTIONS``, noise floors, the preconditioner's ratio of learning rates);
 - :mod:`~rmsprop_lib.experiments.digits`, :mod:`~rmsprop_lib.experiments.network`,
