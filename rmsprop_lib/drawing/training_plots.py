@@ -257,7 +257,7 @@ def symptom_panels(cases: Mapping[str, Mapping[str, TrainingRun]], styles: Seque
         batch_losses(ax, runs, styles)
         ax.axhline(np.log(10), color="black", lw=0.8, ls="-.", label="ln 10: guessing")
         ax.set_title(case, fontsize=10)
-        ax.legend(fontsize=8, loc="upper right")
+        ax.legend(fontsize=8, loc="lower left")  # the runs that blow up fill the upper right
     for ax in axes.flat[len(cases):]:
         ax.set_visible(False)
     for ax in axes[:, 1:].flat:
