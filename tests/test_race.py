@@ -137,3 +137,20 @@ def test_in_cycle_finds_rmsprop_s_cycle_and_nothing_else():
         race.in_cycle(sweep, [0.1, 0.2, 0.3])
     with pytest.raises(ValueError):
         race.in_cycle(minimize(bowl, SGD(lr=0.1), [5.0, 4.0], steps=0), 0.1)
+
+
+def test_in_cycle_over_the_last_points_needs_every_one_at_half_lr_and_a_flip_at_every_step():
+    # per run, three points: run 0 arrives at the corners only at its second point; run 1 sits at the corners, but
+    # its first step flips x alone; run 2 cycles throughout
+    runs = [[[0.3, 0.3], [0.05, 0.05], [-0.05, -0.05]],
+            [[0.05, 0.05], [-0.05, 0.05], [0.05, -0.05]],
+            [[0.05, -0.05], [-0.05, 0.05], [0.05, -0.05]]]
+    run = trajectory(np.swapaxes(runs, 0, 1))  # positions of shape (3 points, 3 runs, 2)
+    np.testing.assert_array_equal(race.in_cycle(run, 0.1), [True, True, True])
+    np.testing.assert_array_equal(race.in_cycle(run, 0.1, last=3), [False, False, True])
+    seed = minimize(bowl, RMSProp(lr=0.1, rho=0.9, eps=1e-6), [5.0, 4.0], steps=300)
+    assert race.in_cycle(seed, 0.1, rtol=5e-3, last=2) is True
+    assert race.in_cycle(seed, 0.1, rtol=5e-3, last=len(seed.xs)) is False  # it starts at (5, 4)
+    for last in (1, len(seed.xs) + 1):
+        with pytest.raises(ValueError):
+            race.in_cycle(seed, 0.1, last=last)

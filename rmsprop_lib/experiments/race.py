@@ -300,28 +300,31 @@ def cycle_loss(problem: Problem, lrs: ArrayLike) -> np.ndarray:
     return problem.f(np.stack([lrs / 2, lrs / 2], axis=-1)) - problem.min_value
 
 
-def in_cycle(run: Trajectory, lrs: ArrayLike, rtol: float = 0.01) -> np.ndarray | bool:
-    r"""Whether a run's last two points are in the :math:`\pm\eta/2` cycle around the origin: :math:`|x|` and :math:`|y|`
-    both :math:`\eta/2` (within ``rtol``) at both points, every coordinate changing sign from one to the other.
+def in_cycle(run: Trajectory, lrs: ArrayLike, rtol: float = 0.01, last: int = 2) -> np.ndarray | bool:
+    r"""Whether a run's last ``last`` points are in the :math:`\pm\eta/2` cycle around the origin: :math:`|x|` and :math:`|y|`
+    both :math:`\eta/2` (within ``rtol``) at every one of them, every coordinate changing sign at every step between them.
 
     Args:
         run: one run or a batch, positions of shape ``(steps + 1, *batch, 2)``, at least one step.
         lrs: each run's learning rate, broadcastable to ``batch`` (a number for one run, shape ``(n,)`` for a sweep).
         rtol: the relative tolerance on :math:`|x|, |y|`.
+        last: how many of the final points to look at, 2 (the last step) to ``steps + 1``.
 
     Returns:
         Shape ``batch`` (a bool for one run).
 
     Raises:
-        ValueError: ``run`` has no step, ``lrs`` is not positive or does not broadcast to its batch, ``rtol`` is not positive.
+        ValueError: ``run`` has no step, ``lrs`` is not positive or does not broadcast to its batch, ``rtol`` is not
+            positive, or ``last`` is out of range.
     """
     if not isinstance(run, Trajectory) or run.steps < 1:
         raise ValueError(f"run must be a Trajectory of at least one step: a cycle needs two points, got {run!r:.80}")
     lrs = np.asarray(check.positive("lrs", lrs), dtype=float)
     check.broadcasts_to("lrs", lrs, run.xs.shape[1:-1])
     rtol = float(check.positive("rtol", rtol))
-    before, last = run.xs[-2], run.xs[-1]
+    last = check.integer("last", last, 2, len(run.xs))
+    points = run.xs[-last:]
     half = lrs[..., None] / 2
-    at_half = np.all(np.abs(np.abs(before) / half - 1) <= rtol, axis=-1) & np.all(np.abs(np.abs(last) / half - 1) <= rtol, axis=-1)
-    cycling = at_half & np.all(np.sign(last) == -np.sign(before), axis=-1)
+    at_half = np.all(np.abs(np.abs(points) / half - 1) <= rtol, axis=(0, -1))
+    cycling = at_half & np.all(np.sign(points[1:]) == -np.sign(points[:-1]), axis=(0, -1))
     return bool(cycling) if cycling.ndim == 0 else cycling
