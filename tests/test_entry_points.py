@@ -32,6 +32,7 @@ from rmsprop_lib.numerics._plumbing import call_update
 from rmsprop_lib.experiments.network import MLP
 from rmsprop_lib.experiments.stochastic import InverseTimeDecay, Recording, line_fit, minimize_shared_batches, minimize_stochastic, updates_at
 from rmsprop_lib.experiments.training import ClipGradNorm, Stacked, WithL2, train
+from rmsprop_lib.experiments.in_depth import TF1RMSProp
 
 # One factory per optimizer class, weight decay on where it has one. ``batch_ndim=1``: every entry point
 # below runs a batch of runs along the first axis (Adafactor must not factor across runs).
@@ -47,6 +48,7 @@ OPTIMIZERS = {
     "AdamW": lambda: AdamW(0.01),  # weight_decay=1e-2 by default
     "Adafactor": lambda: Adafactor(0.01, weight_decay=0.1, batch_ndim=1),
     "FullMatrixRMSProp": lambda: FullMatrixRMSProp(0.01),
+    "TF1RMSProp": lambda: TF1RMSProp(0.01, eps_in_sqrt=True),  # 06: s_0 = 1, as TensorFlow 1
 }
 WRAPPERS = {
     "WarmupThenDecay": lambda opt: WarmupThenDecay(opt, warmup_steps=3, decay_steps=5),

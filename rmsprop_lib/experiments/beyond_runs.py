@@ -55,7 +55,7 @@ def play(optimizer, grads: ArrayLike, runs: int = 1) -> np.ndarray:
     x = np.zeros((int(runs), 1))
     state, xs = optimizer.init(x), [x]
     for g in grads:
-        updates, state = optimizer.update(np.full_like(x, g), state)
+        updates, state = call_update(optimizer, np.full_like(x, g), state, params=x)
         x = x - updates
         xs.append(x)
     return np.array(xs)[..., 0]

@@ -25,6 +25,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from rmsprop_lib.numerics import validation as check
+from rmsprop_lib.numerics._plumbing import call_update
 from rmsprop_lib.core.optimizers import RMSProp
 from rmsprop_lib.core.problems import Problem
 from rmsprop_lib.core.runner import Trajectory, minimize
@@ -63,7 +64,7 @@ def step_sizes(optimizer, grad: ArrayLike, steps: int) -> np.ndarray:
     steps = check.integer("steps", steps, low=1)
     state, sizes = optimizer.init(g), []
     for _ in range(steps):
-        u, state = optimizer.update(g, state)
+        u, state = call_update(optimizer, g, state, params=np.zeros_like(g))  # no weights: decay (if any) acts on 0
         sizes.append(np.abs(u))
     return np.array(sizes)
 

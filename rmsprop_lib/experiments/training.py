@@ -725,7 +725,7 @@ class RMSPropDefaults(NamedTuple):
         """The first update for a gradient ``g``, taken by the rebuilt optimizer from :math:`s_0`."""
         optimizer = self.optimizer(lr)
         state = optimizer.init(np.zeros(1))._replace(mean_sq=np.full(1, float(self.s0)))
-        return float(optimizer.update(np.array([g], dtype=float), state)[0][0])
+        return float(call_update(optimizer, np.array([g], dtype=float), state, params=np.zeros(1))[0][0])
 
     def first_step_formula(self, g: float, lr: float = 1.0) -> float:
         r"""The same step by its formula, :math:`\text{lr}\, g / (\sqrt{\rho s_0 + (1-\rho) g^2\ [+\,\epsilon]}\ [+\,\epsilon])`."""
@@ -753,7 +753,7 @@ class AdamDefaults(NamedTuple):
     def first_step(self, g: float, lr: float = 1.0) -> float:
         """The first update for a gradient ``g``."""
         optimizer = self.optimizer(lr)
-        return float(optimizer.update(np.array([g], dtype=float), optimizer.init(np.zeros(1)))[0][0])
+        return float(call_update(optimizer, np.array([g], dtype=float), optimizer.init(np.zeros(1)), params=np.zeros(1))[0][0])
 
 
 #: RMSProp as torch, Keras 3, optax, TensorFlow 1, d2l and the seed post ship it (``docs/conventions.md``).
