@@ -129,7 +129,7 @@ class Standing:
         """The index of the learning rate that reaches the target in the fewest steps (the smaller rate on a tie);
         where none reaches, the one with the smallest gap at the end; None if there is neither."""
         if self.reach.any():
-            return int(np.argmin(np.where(self.reach, self.arrival, np.iinfo(np.int64).max)))
+            return int(np.argmin(np.where(self.reach, self.arrival, np.inf)))
         if np.isfinite(self.gap).any():
             return int(np.nanargmin(self.gap))
         return None
@@ -279,7 +279,8 @@ def ranking(standings: Mapping[str, Standing]) -> np.ndarray:
     if not standings:
         raise ValueError("standings is empty: nothing to rank")
     names = np.array(list(standings))
-    steps = np.array([np.where(s.reach, s.arrival, np.iinfo(np.int64).max) for s in standings.values()])
+    # never arrived: after every step (inf, not a large int: on 32-bit platforms, Pyodide, arrival is int32)
+    steps = np.array([np.where(s.reach, s.arrival, np.inf) for s in standings.values()])
     return names[np.argsort(steps, axis=0, kind="stable")].T
 
 
