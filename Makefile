@@ -14,11 +14,12 @@ ARGS   ?=
 WITH_TORCH ?= 0
 TORCH_SPEC ?= torch==2.13.0
 
-.PHONY: help install python-check torch lab test test-portability test-pythons notebooks exercises bench pins clean
+.PHONY: help install python-check torch lab test test-browser test-portability test-pythons notebooks exercises bench pins clean
 
 help:
 	@echo "make lab        - install (first time) and open JupyterLab on the series (ARGS=... passes options)"
-	@echo "make test       - install (first time) and run every test: unit tests and nbval over the notebooks"
+	@echo "make test       - install (first time) and run the tests to run before every change: unit tests, nbval over every notebook"
+	@echo "make test-browser - the browser-driven tests: JupyterLab, the static site and its accessibility audit, JupyterLite"
 	@echo "make notebooks  - re-execute every notebook (and the worked solutions) in place, in the pinned environment"
 	@echo "make exercises  - write the student notebooks (notebooks/exercises/) from the solutions; ARGS=--force overwrites edited ones"
 	@echo "make bench      - measure the performance goals against their peers (benchmarks/README.md); ARGS=--skip-tests is quicker"
@@ -59,9 +60,19 @@ lab: $(STAMP) $(LAB_OVERRIDES)
 	OPENBLAS_NUM_THREADS=$${OPENBLAS_NUM_THREADS:-1} $(BIN)/jupyter lab notebooks/00_start_here.ipynb $(ARGS)
 
 # JOBS: pytest-xdist workers (auto: one per core; JOBS=0 runs in one process). Each notebook's cells stay together.
+# `make test`: the loop to run before every change - every test but the browser-driven ones (marker `browser`):
+# unit tests, nbval over every notebook and worked solution, the student notebooks, every explorer's extremes.
 JOBS ?= auto
-test: $(STAMP) $(LAB_OVERRIDES) torch
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope --no-loadscope-reorder $(ARGS)
+PYTEST := $(BIN)/python -m pytest -n $(JOBS) --dist loadscope --no-loadscope-reorder
+test: $(STAMP) torch
+	$(PYTEST) -m "not browser" $(ARGS)
+
+# `make test-browser`: the browser-driven tests (headless Chromium; skipped with a reason without it): every
+# notebook in JupyterLab with every control moved, the static site built and every page loaded and audited
+# (axe-core, WCAG 2.1 A/AA), one page's explorers made live, a quick JupyterLite run. `.ci/run` runs it after
+# `make test`; `make test-lite` runs the whole JupyterLite and live-site matrix.
+test-browser: $(STAMP) $(LAB_OVERRIDES)
+	$(PYTEST) -m browser $(ARGS)
 
 notebooks: $(STAMP)
 	@$(BIN)/python -c "import sys; v = sys.version_info[:2]; sys.exit(0 if v == (3, 11) else \
@@ -113,7 +124,7 @@ clean:
 # --------------------------------------------------------------------------- the series in the browser
 # `make lite` builds the JupyterLite site (build/lite/) in its own venv (.venv-lite, lite/requirements.txt):
 # the notebook environment never changes. PYODIDE=DIR takes Pyodide from a local folder (offline room, tests);
-# without it the site loads Pyodide's packages from the public CDN. `make test` runs a quick JupyterLite
+# without it the site loads Pyodide's packages from the public CDN. `make test-browser` runs a quick JupyterLite
 # check when a Pyodide folder is there (PYODIDE=DIR or ../shared/pyodide-0.27.7); `make test-lite` runs all.
 PYODIDE       ?=
 LITE_VENV     := .venv-lite
@@ -134,9 +145,9 @@ lite-venv: $(LITE_STAMP)
 lite: $(LITE_STAMP)
 	$(LITE_VENV)/bin/python tools/build_lite.py $(if $(PYODIDE),--pyodide $(PYODIDE)) $(ARGS)
 
-test: $(if $(LITE_PYODIDE),$(LITE_STAMP))
-test: export PYODIDE := $(LITE_PYODIDE)
-test: export LITE_NOTEBOOKS ?= $(LITE_QUICK)
+test-browser: $(if $(LITE_PYODIDE),$(LITE_STAMP))
+test-browser: export PYODIDE := $(LITE_PYODIDE)
+test-browser: export LITE_NOTEBOOKS ?= $(LITE_QUICK)
 
 # ... and every page's live explorers (make test makes those of one page live: LIVE_PAGES=06 in tests/test_site.py).
 test-lite: $(STAMP) $(LITE_STAMP) $(SITE_STAMP)
@@ -164,7 +175,7 @@ site: $(SITE_STAMP) $(LITE_STAMP)
 	$(LITE_VENV)/bin/python tools/build_lite.py --out build/site/lite $(if $(PYODIDE),--pyodide $(PYODIDE))
 	$(SITE_VENV)/bin/python tools/build_site.py --out build/site
 
-test: $(SITE_STAMP)
+test-browser: $(SITE_STAMP)
 
 # `make bench` also times the JupyterLite site (cold load -> first explorer image, key press -> new image).
 .PHONY: bench-lite

@@ -1,6 +1,6 @@
 """The JupyterLite site (``make lite``), in headless Chromium, with no network but 127.0.0.1.
 
-Builds the site with a local Pyodide folder (``PYODIDE=DIR``; ``make test`` passes
+Builds the site with a local Pyodide folder (``PYODIDE=DIR``; ``make test-browser`` passes
 ``../shared/pyodide-0.27.7`` when it exists), serves it on a free 127.0.0.1 port and drives Debian's
 Chromium with Playwright. Every request to any other host is blocked twice over: the browser resolves no
 other host name, and a route aborts and records any such request (the test fails if one was made).
@@ -8,7 +8,7 @@ other host name, and a route aborts and records any such request (the test fails
 For every numbered notebook the checks of the JupyterLab tests (``tests/test_browser.py``, shared code):
 run all cells in the Pyodide kernel, no error or stderr output, every widget renders, every control
 moved redraws its figure and moving it back restores the image. ``LITE_NOTEBOOKS=00,05`` picks
-notebooks (the quick set ``make test`` runs); ``make test-lite`` runs them all.
+notebooks (the quick set ``make test-browser`` runs); ``make test-lite`` runs them all.
 
 Without Chromium, Playwright, a Pyodide folder or the build venv (``.venv-lite``) the module is
 skipped with one line saying why.
@@ -39,7 +39,7 @@ if PYODIDE:
     PYODIDE = str((ROOT / PYODIDE).resolve()) if not os.path.isabs(PYODIDE) else PYODIDE
 
 if not PYODIDE or not Path(PYODIDE, "pyodide.asm.wasm").exists():
-    pytest.skip("JupyterLite tests skipped: no Pyodide folder (make test PYODIDE=DIR, e.g. ../shared/pyodide-0.27.7)",
+    pytest.skip("JupyterLite tests skipped: no Pyodide folder (make test-browser PYODIDE=DIR, e.g. ../shared/pyodide-0.27.7)",
                 allow_module_level=True)
 if not LITE_PYTHON.exists():
     pytest.skip("JupyterLite tests skipped: no build venv .venv-lite (make lite-venv)", allow_module_level=True)

@@ -196,7 +196,7 @@ def test_the_site_has_a_page_per_notebook_and_no_cdn_reference(site):
 
 # --------------------------------------------------------------------------- live explorers (site/live.js)
 
-#: Pages whose explorers are made live: ``LIVE_PAGES=06`` (make test: the page with two explorers, so the second
+#: Pages whose explorers are made live: ``LIVE_PAGES=06`` (make test-browser: the page with two explorers, so the second
 #: reuses the running Python), every page with ``LIVE_PAGES=`` empty (make test-lite).
 LIVE_PAGES = os.environ.get("LIVE_PAGES", "06")
 #: Seconds: a cold start of Pyodide and the explorer's statements on a busy 2-core machine; one key press.

@@ -3,7 +3,7 @@
 Each explorer's program — the statements of its notebook it needs — run in a fresh namespace here must make
 the very explorer the notebook saved: the same text alternative on its image (``Explorer.alt``, which names the
 figure's panels, runs, what to see and every control's value). Run for the pages of ``LIVE_PAGES``
-(``06`` in ``make test``, every page in ``make test-lite``); the browser side is ``tests/test_site.py``.
+(``06`` in ``make test``, every page in ``make test-lite``; the pages themselves in ``make test-browser``); the browser side is ``tests/test_site.py``.
 """
 
 from __future__ import annotations

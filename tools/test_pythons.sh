@@ -5,11 +5,11 @@
 # /usr/bin, /usr/local/bin python3.X whose version lies in MIN..MAX, except the one `make test` already ran
 # with (SKIP_PYTHON, the .venv's interpreter; .ci/run runs `make test` first).
 # Each gets build/pythons/<version>/repo, a `git clone` of HEAD (committed work only), and runs
-#   make test PYTHON=<it> ARGS='-m "not browser" -k "<not the two slow kernel runs>"'
+#   make lite-venv site-venv PYTHON=<it> && make test PYTHON=<it> ARGS='-k "<not the two slow kernel runs>"'
 # as a newcomer would: the three venvs (.venv, .venv-lite, .venv-site) are installed from their locks with that
-# Python, then the unit tests and nbval over every notebook. The browser-driven tests (JupyterLab, the
-# JupyterLite kernel, the static site) and two slow kernel-driven tests of our code, not of the interpreter
-# (explorer extremes, student notebooks), run once, in the main `make test`.
+# Python, then the unit tests and nbval over every notebook. The browser-driven tests (`make test-browser`:
+# JupyterLab, the JupyterLite kernel, the static site) and two slow kernel-driven tests of our code, not of the
+# interpreter (explorer extremes, student notebooks), run once, with .venv's Python (.ci/run's first stages).
 # Logs: build/pythons/<version>/test.log; a clone is removed when its run passes.
 # Prints one line per Python and exits non-zero if any run fails.
 set -uo pipefail
@@ -69,7 +69,10 @@ for i in "${!pythons[@]}"; do
   rm -rf "$dir" && mkdir -p "$dir"
   t0=$SECONDS
   git clone --quiet --no-hardlinks . "$dir/repo" >"$dir/test.log" 2>&1
-  make -C "$dir/repo" test PYTHON="$p" ARGS="-m 'not browser' -k '$SLOW_ONCE'" >>"$dir/test.log" 2>&1
+  # the JupyterLite and site venvs too (make test-browser's, and make lite's and make site's): their locks
+  # must resolve on this Python as well
+  make -C "$dir/repo" lite-venv site-venv PYTHON="$p" >>"$dir/test.log" 2>&1 \
+    && make -C "$dir/repo" test PYTHON="$p" ARGS="-k '$SLOW_ONCE'" >>"$dir/test.log" 2>&1
   status=$?
   summary=$(grep -E '^=*\s*[0-9]+ (passed|failed).* in [0-9.]+s' "$dir/test.log" | tail -1 | sed -E 's/^=+ //; s/ =+$//')
   [ -n "$summary" ] || summary=$(grep -E 'Error|error:' "$dir/test.log" | head -1)
