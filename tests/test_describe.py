@@ -58,6 +58,22 @@ def test_colour_bars_and_twin_axes_belong_to_their_panel():
     assert "a colour map, colour scale: final loss" in text and "right-hand y axis gradient" in text
 
 
+def test_an_axis_with_no_label_is_named_by_its_scale_or_not_at_all():
+    figure = Figure()
+    top, bottom = figure.subplots(2, 1, sharex=True)
+    top.plot([1, 2], [1, 10], label="run")
+    top.set_yscale("log")
+    top.legend()
+    bottom.plot([1, 2], [3, 4])
+    bottom.set(xlabel="step", ylabel="loss")
+    twin = bottom.twinx()  # no label, linear: not named
+    text = describe.describe(figure)
+    assert "Panel 1 of 2: y axis on a log scale, showing run." in text  # the shared x axis, unlabelled and linear, is left out
+    assert "Panel 2 of 2: x axis step, y axis loss." in text and "x axis," not in text and "right-hand" not in text
+    twin.set_yscale("log")
+    assert "Panel 2 of 2: x axis step, y axis loss, right-hand y axis on a log scale." in describe.describe(figure)
+
+
 def test_show_displays_an_img_with_the_text_as_alt_and_as_plain_text():
     problem, runs = two_runs()
     shown = describe.Described(plotting.runs_figure(problem, runs), 'a "quoted" <text>')

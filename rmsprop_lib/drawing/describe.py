@@ -73,12 +73,13 @@ def plain(text: str) -> str:
 
 
 def _axis(ax: Axes, which: str, side: str = "") -> str:
-    """``"x axis step k (log scale)"``; an axis without a label (shared with a neighbour) is named by its scale only."""
+    """``"x axis step k (log scale)"``; an axis without a label (shared with a neighbour) is named by its scale only,
+    and not at all (``""``) where it has neither label nor a scale other than linear."""
     label = plain(getattr(ax, f"get_{which}label")())
     scale = getattr(ax, f"get_{which}scale")()
     scale = "" if scale == "linear" else f"{scale} scale"
     if not label:
-        return f"{side}{which} axis" + (f" on a {scale}" if scale else "")
+        return f"{side}{which} axis on a {scale}" if scale else ""
     return f"{side}{which} axis {label}" + (f" ({scale})" if scale else "")
 
 
@@ -89,7 +90,7 @@ def _panel(ax: Axes) -> str:
     if title:
         parts.append(f"“{title}”")
     if ax.axison:
-        parts.append(f"{_axis(ax, 'x')}, {_axis(ax, 'y')}")
+        parts.extend(words for words in (_axis(ax, "x"), _axis(ax, "y")) if words)
     if any(isinstance(artist, ContourSet) for artist in ax.get_children()):
         parts.append("contour lines of the function")
     if any(isinstance(artist, QuadMesh) for artist in ax.get_children()) or ax.images:
@@ -136,7 +137,8 @@ def describe(figure: Figure, see: str = "") -> str:
         if bars:
             text += f", colour scale: {', '.join(bars)}"
         for twin in twins.get(ax, []):
-            text += ", " + _axis(twin, "y", side="right-hand ")
+            words = _axis(twin, "y", side="right-hand ")
+            text += f", {words}" if words else ""
         where = f"Panel {number} of {len(panels)}: " if len(panels) > 1 else "The plot: "
         sentences.append(where + (text or "empty") + ".")
     if see:
