@@ -58,7 +58,7 @@ def test_colour_bars_and_twin_axes_belong_to_their_panel():
     assert "a colour map, colour scale: final loss" in text and "right-hand y axis gradient" in text
 
 
-def test_an_axis_with_no_label_is_named_by_its_scale_or_not_at_all():
+def test_an_axis_with_no_label_takes_its_shared_neighbours_label_else_its_scale_or_nothing():
     figure = Figure()
     top, bottom = figure.subplots(2, 1, sharex=True)
     top.plot([1, 2], [1, 10], label="run")
@@ -66,12 +66,16 @@ def test_an_axis_with_no_label_is_named_by_its_scale_or_not_at_all():
     top.legend()
     bottom.plot([1, 2], [3, 4])
     bottom.set(xlabel="step", ylabel="loss")
-    twin = bottom.twinx()  # no label, linear: not named
+    twin = bottom.twinx()  # no label, linear, shared with nothing labelled: not named
     text = describe.describe(figure)
-    assert "Panel 1 of 2: y axis on a log scale, showing run." in text  # the shared x axis, unlabelled and linear, is left out
+    # the top panel's x axis is unlabelled but shared with the bottom one's: it is the step too
+    assert "Panel 1 of 2: x axis step, y axis on a log scale, showing run." in text
     assert "Panel 2 of 2: x axis step, y axis loss." in text and "x axis," not in text and "right-hand" not in text
     twin.set_yscale("log")
     assert "Panel 2 of 2: x axis step, y axis loss, right-hand y axis on a log scale." in describe.describe(figure)
+    lone = Figure().subplots()
+    lone.plot([1, 2], [3, 4])  # no label and nothing shared: neither axis is named
+    assert "axis" not in describe.describe(lone.figure)
 
 
 def test_show_displays_an_img_with_the_text_as_alt_and_as_plain_text():

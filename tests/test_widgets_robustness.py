@@ -1,7 +1,7 @@
 """Explorers at their extremes, in a kernel, without a browser.
 
-Every explorer of every numbered notebook: the notebook runs in a kernel up to
-its last explorer, then ``explorer_corners.check_all()`` pushes each explorer's
+Every explorer of every numbered notebook: the statements it needs (as a site
+page's live explorer runs them, ``tools/live_code.py``) run in a kernel, then ``explorer_corners.check_all()`` pushes each explorer's
 sliders to every combination of their extreme values (and its dropdowns and
 checkboxes through their values) and reports any error, missing image,
 broken axis, warning, or diverged run the figure does not name. The same
@@ -27,6 +27,8 @@ from rmsprop_lib.drawing.widgets import Explorer, int_slider, lr_slider, problem
 
 ROOT = Path(__file__).resolve().parents[1]
 TESTS = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT / "tools"))
+import live_code  # noqa: E402
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 
@@ -140,10 +142,11 @@ def test_an_explorer_that_swallows_errors_is_reported():
 
 
 def _checking_notebook(path: Path) -> nbformat.NotebookNode:
-    """The notebook's code cells up to its last explorer, between recording and checking cells."""
-    cells = nbformat.read(path, as_version=4).cells
-    last = max(i for i, cell in enumerate(cells) if _makes_explorer(cell))
-    code = [cell.source for cell in cells[: last + 1] if cell.cell_type == "code"]
+    """The statements the notebook's explorers need, between recording and checking cells: what a site page's
+    live explorers run (``tools/live_code.py``: each explorer's program in turn, each statement once), not the
+    rest of the notebook, which nbval runs."""
+    page = live_code.page_program(json.loads(path.read_text()))
+    code = [page["statements"][i] for i in dict.fromkeys(i for ids in page["explorers"] for i in ids)]
     nb = nbformat.v4.new_notebook()
     nb.cells = [
         nbformat.v4.new_code_cell(f"import sys\nsys.path.insert(0, {str(TESTS)!r})\n"

@@ -73,9 +73,14 @@ def plain(text: str) -> str:
 
 
 def _axis(ax: Axes, which: str, side: str = "") -> str:
-    """``"x axis step k (log scale)"``; an axis without a label (shared with a neighbour) is named by its scale only,
-    and not at all (``""``) where it has neither label nor a scale other than linear."""
+    """``"x axis step k (log scale)"``; an axis without a label takes the label of a panel it is shared with (a
+    grid of panels labels only its outer axes); one with neither is named by its scale only, and not at all
+    (``""``) where its scale is linear."""
     label = plain(getattr(ax, f"get_{which}label")())
+    if not label:
+        shared = getattr(ax, f"get_shared_{which}_axes")().get_siblings(ax)
+        label = next((plain(getattr(other, f"get_{which}label")()) for other in shared
+                      if getattr(other, f"get_{which}label")()), "")
     scale = getattr(ax, f"get_{which}scale")()
     scale = "" if scale == "linear" else f"{scale} scale"
     if not label:
