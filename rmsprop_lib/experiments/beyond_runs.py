@@ -137,7 +137,8 @@ def decayed(optimizer) -> WarmupThenDecay:
 def cycle_drift(rho: ArrayLike, C: ArrayLike) -> np.ndarray:
     r"""How RMSProp's steady cycle on Reddi et al.'s problem moves :math:`x`, per :math:`\eta_k`: positive means towards :math:`-1`.
 
-    Once :math:`\eta_k` changes slowly, :math:`s` repeats with period 3; with :math:`\sigma_1` its value at the
+    The gradients do not depend on :math:`x`, so :math:`s` soon repeats with period 3 (and once :math:`\eta_k` changes slowly,
+    the three steps of a cycle share one rate); with :math:`\sigma_1` its value at the
     :math:`C` step and :math:`\sigma_2, \sigma_3` the next two,
 
     .. math::
