@@ -149,7 +149,7 @@ test-browser: $(if $(LITE_PYODIDE),$(LITE_STAMP))
 test-browser: export PYODIDE := $(LITE_PYODIDE)
 test-browser: export LITE_NOTEBOOKS ?= $(LITE_QUICK)
 
-# ... and every page's live explorers (make test makes those of one page live: LIVE_PAGES=06 in tests/test_site.py).
+# ... and every page's live explorers (make test-browser makes those of one page live: LIVE_PAGES=06 in tests/test_site.py).
 test-lite: $(STAMP) $(LITE_STAMP) $(SITE_STAMP)
 	PYODIDE=$(LITE_PYODIDE) LITE_NOTEBOOKS= $(BIN)/python -m pytest tests/test_lite.py $(ARGS)
 	PYODIDE=$(LITE_PYODIDE) LIVE_PAGES= $(BIN)/python -m pytest tests/test_site_live.py tests/test_site.py -k "test_each_program or test_every_explorer" $(ARGS)

@@ -79,8 +79,7 @@ def _axis(ax: Axes, which: str, side: str = "") -> str:
     label = plain(getattr(ax, f"get_{which}label")())
     if not label:
         shared = getattr(ax, f"get_shared_{which}_axes")().get_siblings(ax)
-        label = next((plain(getattr(other, f"get_{which}label")()) for other in shared
-                      if getattr(other, f"get_{which}label")()), "")
+        label = next(filter(None, (plain(getattr(other, f"get_{which}label")()) for other in shared)), "")
     scale = getattr(ax, f"get_{which}scale")()
     scale = "" if scale == "linear" else f"{scale} scale"
     if not label:
