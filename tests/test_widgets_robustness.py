@@ -4,9 +4,9 @@ Every explorer of every numbered notebook: the statements it needs (as a site
 page's live explorer runs them, ``tools/live_code.py``) run in a kernel, then
 ``explorer_corners.check_all()`` pushes each explorer's sliders to every
 combination of their extreme values (and its dropdowns and checkboxes through
-their values) and reports any error, missing image, broken axis, warning, or diverged run the figure does not name. The same
-checks are first shown to work on small explorers built here, some of them
-broken on purpose.
+their values) and reports any error, missing image, broken axis, warning, or
+diverged run the figure does not name. The same checks are first shown to work
+on small explorers built here, some of them broken on purpose.
 """
 
 from __future__ import annotations
